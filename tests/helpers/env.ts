@@ -1,0 +1,27 @@
+import { reloadConfig } from '../../shared/config';
+
+/** A complete configuration for tests: PAT auth, memory state, inline hand-off, auth off. */
+export const TEST_ENV: Readonly<Record<string, string>> = {
+  DATABRICKS_HOST: 'http://127.0.0.1:9',
+  GENIE_SPACE_ID: '01ef64767add1e6daa55e6299276657d',
+  DATABRICKS_TOKEN: 'dapi-test-token-0123456789abcdef',
+  ANSWER_DISPATCH: 'inline',
+};
+
+const touched = new Set<string>();
+
+/** Replaces the process configuration for a test; the names set are undone by {@link restoreEnv}. */
+export function useEnv(values: Readonly<Record<string, string | undefined>>): void {
+  for (const [name, value] of Object.entries(values)) {
+    touched.add(name);
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  reloadConfig();
+}
+
+export function restoreEnv(): void {
+  for (const name of touched) delete process.env[name];
+  touched.clear();
+  reloadConfig();
+}
