@@ -266,7 +266,8 @@ export function loadConfig(env: Env): ConfigResult {
   const config: AppConfig = {
     databricks: { host, spaceId, auth },
     genie: {
-      answerTimeoutMs: r.number('GENIE_ANSWER_TIMEOUT_SECONDS', 600, { min: 10, max: 3600, integer: true }) * 1000,
+      // Capped under host.json's 30 min functionTimeout, so the worker itself tells the user it gave up.
+      answerTimeoutMs: r.number('GENIE_ANSWER_TIMEOUT_SECONDS', 600, { min: 10, max: 1500, integer: true }) * 1000,
       deleteExpiredConversations: r.boolean('GENIE_DELETE_EXPIRED_CONVERSATIONS', true),
     },
     bot,

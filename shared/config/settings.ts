@@ -16,7 +16,7 @@ export interface SettingInfo {
 export const SETTINGS: readonly SettingInfo[] = [
   // Databricks and Genie
   { name: 'DATABRICKS_HOST', need: 'required', description: 'Workspace URL, https (plain http only for loopback emulators).' },
-  { name: 'GENIE_SPACE_ID', need: 'required', description: 'The Genie space to ask (32 hex characters).' },
+  { name: 'GENIE_SPACE_ID', need: 'required', description: 'The Genie space to ask: the id in the space URL (…/genie/rooms/<id>).' },
   {
     name: 'DATABRICKS_AUTH_TYPE',
     need: 'optional',
@@ -42,7 +42,7 @@ export const SETTINGS: readonly SettingInfo[] = [
     name: 'GENIE_ANSWER_TIMEOUT_SECONDS',
     need: 'optional',
     default: '600',
-    description: 'How long to wait for one Genie answer before telling the user it timed out.',
+    description: 'How long to wait for one Genie answer before telling the user it timed out (at most 1500).',
   },
   {
     name: 'GENIE_DELETE_EXPIRED_CONVERSATIONS',

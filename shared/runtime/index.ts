@@ -43,3 +43,5 @@ export function appVersion(): string {
   }
   return version;
 }
+
+export { type Clock, ManualClock, type Random, systemClock } from './clock';

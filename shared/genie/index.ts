@@ -1,0 +1,31 @@
+export { readAnswer } from './answer';
+export { askGenie, type AskOptions, type AskResult, pollUntilAnswered, type WaitResult } from './ask';
+export {
+  AZURE_DATABRICKS_RESOURCE,
+  CachedTokenSource,
+  createTokenSource,
+  databricksOAuthTokenSource,
+  type DatabricksTokenSource,
+  entraTokenSource,
+  type IssuedToken,
+  patTokenSource,
+} from './auth';
+export { type CallOutcome, type GenieCallEvent, type GenieCallObserver, GenieClient, type GenieClientOptions, type GenieRetryEvent } from './client';
+export { decodeStatement, expandScientific } from './decode';
+export {
+  type FailureReason,
+  failureReasonOf,
+  GenieAnswerError,
+  GenieAuthError,
+  GenieCancelledError,
+  type GenieEndpoint,
+  GenieError,
+  GenieHttpError,
+  GenieNetworkError,
+  GenieUncertainError,
+  GenieWaitTimeoutError,
+  userMessageFor,
+} from './errors';
+export { DEFAULT_POLL_SCHEDULE, FINAL_STATUSES, nextPollDelay, type PhaseCadence, type PollSchedule } from './poll';
+export { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay, type RetryPolicy } from './retry';
+export * from './types';

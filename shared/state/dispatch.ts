@@ -1,0 +1,91 @@
+import type { QueueClient } from '@azure/storage-queue';
+
+import { ensureError } from '../http';
+
+/** What goes on the questions queue: only the job id (the job record holds the rest). */
+export interface QuestionMessage {
+  readonly jobId: string;
+}
+
+export function isQuestionMessage(value: unknown): value is QuestionMessage {
+  return typeof value === 'object' && value !== null && typeof (value as { jobId?: unknown }).jobId === 'string';
+}
+
+/** Hands a recorded question to the answer worker. */
+export interface QuestionDispatcher {
+  readonly mode: 'queue' | 'inline';
+  dispatch(message: QuestionMessage): Promise<void>;
+}
+
+/**
+ * The Azure Storage queue the `answer` function is triggered by. Messages are base64 JSON, the
+ * encoding the Functions queue trigger expects by default.
+ */
+export class StorageQueueDispatcher implements QuestionDispatcher {
+  readonly mode = 'queue';
+  private ready?: Promise<unknown>;
+
+  constructor(private readonly queue: QueueClient) {}
+
+  async dispatch(message: QuestionMessage): Promise<void> {
+    this.ready ??= this.queue.createIfNotExists().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    await this.ready;
+    await this.queue.sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
+  }
+}
+
+export interface InlineDispatcherOptions {
+  /** Attempts before the poison handler runs, like the host's maxDequeueCount. @default 3 */
+  readonly maxDequeueCount?: number;
+  /** Pause between attempts, like the queue's visibility timeout. @default 1000 */
+  readonly retryDelayMs?: number;
+  readonly onError?: (error: Error, dequeueCount: number) => void;
+}
+
+/**
+ * The same worker, in-process (the dev host): dispatch returns at once, the work runs after, with
+ * the queue's retry and poison semantics. Nothing survives the process — local use only.
+ */
+export class InlineDispatcher implements QuestionDispatcher {
+  readonly mode = 'inline';
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly work: (message: QuestionMessage, dequeueCount: number) => Promise<void>,
+    private readonly poison: (message: QuestionMessage) => Promise<void>,
+    private readonly options: InlineDispatcherOptions = {},
+  ) {}
+
+  dispatch(message: QuestionMessage): Promise<void> {
+    const run = this.run(message).finally(() => this.pending.delete(run));
+    this.pending.add(run);
+    return Promise.resolve();
+  }
+
+  /** Resolves when every dispatched job has finished (tests, orderly shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+
+  private async run(message: QuestionMessage): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    const max = this.options.maxDequeueCount ?? 3;
+    for (let dequeueCount = 1; dequeueCount <= max; dequeueCount++) {
+      try {
+        await this.work(message, dequeueCount);
+        return;
+      } catch (error: unknown) {
+        this.options.onError?.(ensureError(error), dequeueCount);
+        if (dequeueCount < max) await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs ?? 1000));
+      }
+    }
+    try {
+      await this.poison(message);
+    } catch (error: unknown) {
+      this.options.onError?.(ensureError(error), max + 1);
+    }
+  }
+}

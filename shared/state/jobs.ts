@@ -1,0 +1,81 @@
+import type { FailureReason, GenieMessageRef } from '../genie';
+import { type Clock, systemClock } from '../runtime';
+import type { RecordStore, Versioned } from './record-store';
+
+/**
+ * queued → asked (Genie ids recorded) → replying (one worker won the right to send) → answered;
+ * any state → failed. A retried job resumes from its state: it never asks Genie twice once the ids
+ * are recorded, and sends nothing once answered.
+ */
+export type JobState = 'queued' | 'asked' | 'replying' | 'answered' | 'failed';
+
+/** A conversation reference as stored: plain JSON, so state does not depend on botbuilder. */
+export type StoredReference = Readonly<Record<string, unknown>>;
+
+export interface JobValue {
+  readonly id: string;
+  /** The chat the question belongs to (session key). */
+  readonly chatKey: string;
+  /** The question; blanked when the job finishes, so user text is not kept longer than needed. */
+  readonly question: string;
+  readonly reference: StoredReference;
+  readonly state: JobState;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** Worker attempts so far. */
+  readonly attempts: number;
+  readonly genie?: GenieMessageRef;
+  /** The "looking at your data" line the answer replaces. */
+  readonly statusActivityId?: string;
+  readonly failure?: FailureReason;
+  /** Salted hash of the asker, for logs. */
+  readonly userHash?: string;
+}
+
+export interface JobStoreOptions {
+  /** How long an unfinished job is kept. @default 86400000 (1 day) */
+  readonly openTtlMs?: number;
+  /** How long a finished job is kept (so late redeliveries find it finished). @default 3600000 */
+  readonly finishedTtlMs?: number;
+  readonly clock?: Clock;
+}
+
+export function isFinished(state: JobState): boolean {
+  return state === 'answered' || state === 'failed';
+}
+
+export class JobStore {
+  private readonly clock: Clock;
+  private readonly openTtlMs: number;
+  private readonly finishedTtlMs: number;
+
+  constructor(
+    private readonly store: RecordStore<JobValue>,
+    options: JobStoreOptions = {},
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.openTtlMs = options.openTtlMs ?? 24 * 60 * 60_000;
+    this.finishedTtlMs = options.finishedTtlMs ?? 60 * 60_000;
+  }
+
+  async create(job: Omit<JobValue, 'state' | 'createdAt' | 'updatedAt' | 'attempts'>): Promise<JobValue> {
+    const now = this.clock.now();
+    const value: JobValue = { ...job, state: 'queued', createdAt: now, updatedAt: now, attempts: 0 };
+    await this.store.put(job.id, value, now + this.openTtlMs);
+    return value;
+  }
+
+  get(id: string): Promise<Versioned<JobValue> | undefined> {
+    return this.store.get(id);
+  }
+
+  /** Applies `patch` only if nobody changed the job since `current` was read; undefined on conflict. */
+  async update(current: Versioned<JobValue>, patch: Partial<Omit<JobValue, 'id'>>): Promise<Versioned<JobValue> | undefined> {
+    const now = this.clock.now();
+    const finished = isFinished(patch.state ?? current.value.state);
+    const value: JobValue = { ...current.value, ...patch, updatedAt: now, ...(finished ? { question: '' } : {}) };
+    const expiresAt = now + (finished ? this.finishedTtlMs : this.openTtlMs);
+    const etag = await this.store.replace(current.key, value, expiresAt, current.etag);
+    return etag === undefined ? undefined : { key: current.key, value, etag, expiresAt };
+  }
+}
