@@ -18,6 +18,8 @@ export interface DevHostOptions {
   readonly functionsDir?: string;
   /** Where invocation logs go. @default console */
   readonly log?: (line: string) => void;
+  /** Run timer functions on their schedule (every-N-minutes schedules; anything else every 5 min). @default false */
+  readonly runTimers?: boolean;
 }
 
 export interface DevHost {
@@ -133,6 +135,7 @@ export async function startDevHost(options: DevHostOptions = {}): Promise<DevHos
     server.once('error', reject);
     server.listen(options.port ?? 7071, '127.0.0.1', () => resolve());
   });
+  const timers = options.runTimers ? startTimers(definitions, log) : [];
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -140,8 +143,30 @@ export async function startDevHost(options: DevHostOptions = {}): Promise<DevHos
     definitions,
     close: () =>
       new Promise<void>((resolve) => {
+        timers.forEach(clearInterval);
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+/** Minutes between runs of an every-N-minutes NCRONTAB schedule (seconds field 0, minutes field with a step). */
+export function everyMinutes(schedule: string): number {
+  const match = /^0 \*\/(\d+) \* \* \* \*$/.exec(schedule.trim());
+  return match ? Number(match[1]) : 5;
+}
+
+function startTimers(definitions: readonly FunctionDefinition[], log: (line: string) => void): NodeJS.Timeout[] {
+  return definitions
+    .filter((d) => d.kind === 'timer')
+    .map((definition) => {
+      const timer = setInterval(() => {
+        const context = createInvocationContext(definition.name, log);
+        Promise.resolve(definition.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, context)).catch((error: unknown) => {
+          log(`[${definition.name}] error: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }, everyMinutes(definition.schedule) * 60_000);
+      timer.unref();
+      return timer;
+    });
 }

@@ -1,29 +1,71 @@
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 import { reloadConfig } from '../shared/config';
+import { ensureAzurite } from './azurite';
+import { DEMO_QUESTIONS, type GenieEmulator, startGenieEmulator } from './genie-emulator';
 import { startDevHost } from './host';
 import { applyLocalSettings } from './local-settings';
+import { type QueuePoller, startQueuePoller } from './queue-poller';
 
-/** `npm run dev`: the app on 127.0.0.1 without Azure Functions Core Tools. A development tool only. */
+const log = (line: string): void => console.log(line);
+
+/**
+ * `npm run dev`: the app on 127.0.0.1 without Azure Functions Core Tools. A development tool only.
+ * Without DATABRICKS_HOST it starts the Genie emulator with its demo data; with
+ * AzureWebJobsStorage=UseDevelopmentStorage=true it uses (or starts) Azurite.
+ */
 async function main(): Promise<void> {
   const root = join(__dirname, '..', '..');
+  const env = process.env;
   const applied = applyLocalSettings(join(root, 'local.settings.json'));
-  if (applied.length) console.log(`[dev] read ${applied.length} settings from local.settings.json`);
+  if (applied.length) log(`[dev] read ${applied.length} settings from local.settings.json`);
   // In one local process the answer worker runs in-process unless told otherwise (Azure uses the queue).
-  process.env.ANSWER_DISPATCH ??= 'inline';
+  if (!env.ANSWER_DISPATCH?.trim()) env.ANSWER_DISPATCH = 'inline';
+
+  let emulator: GenieEmulator | undefined;
+  if (!env.DATABRICKS_HOST?.trim()) {
+    emulator = await startGenieEmulator({
+      port: Number(env.GENIE_EMULATOR_PORT ?? 0),
+      timeScale: Number(env.GENIE_EMULATOR_TIME_SCALE ?? 1),
+    });
+    env.DATABRICKS_HOST = emulator.url;
+    env.GENIE_SPACE_ID = emulator.spaceId;
+    env.DATABRICKS_TOKEN = emulator.token;
+    for (const name of ['DATABRICKS_AUTH_TYPE', 'DATABRICKS_CLIENT_ID', 'DATABRICKS_CLIENT_SECRET', 'ARM_CLIENT_SECRET', 'ARM_USE_MSI']) delete env[name];
+    if (!env.SAMPLE_QUESTIONS?.trim()) env.SAMPLE_QUESTIONS = DEMO_QUESTIONS.join(';');
+    log(`[dev] no DATABRICKS_HOST: Genie emulator with demo data on ${emulator.url} (admin: ${emulator.url}/_emulator/stats)`);
+  }
+
+  let azurite: ChildProcess | undefined;
+  if (/^UseDevelopmentStorage=true/i.test(env.AzureWebJobsStorage ?? '')) azurite = await ensureAzurite(log);
 
   const config = reloadConfig();
-  const host = await startDevHost({ port: Number(process.env.PORT ?? 7071) });
+  const host = await startDevHost({ port: Number(env.PORT ?? 7071), runTimers: true });
+  const pollers: QueuePoller[] = [];
+  if (config.ok && config.config.answers.dispatch === 'queue' && config.config.storage?.kind === 'connectionString') {
+    for (const definition of host.definitions) {
+      if (definition.kind === 'queue') pollers.push(startQueuePoller(config.config.storage.connectionString, definition, log));
+    }
+    log(`[dev] queue mode: polling ${pollers.length} queue(s) like the Functions host`);
+  }
   for (const d of host.definitions) {
-    if (d.kind === 'http') console.log(`[dev] ${d.name}: ${d.methods.join(',')} ${host.url}/api/${d.route}`);
+    if (d.kind === 'http') log(`[dev] ${d.name}: ${d.methods.join(',')} ${host.url}/api/${d.route}`);
   }
-  if (!config.ok) {
-    console.log(`[dev] configuration incomplete: ${config.problems.map((p) => `${p.setting} (${p.kind})`).join(', ')}`);
-  }
-  console.log(`[dev] ready on ${host.url} (Ctrl+C to stop)`);
+  if (!config.ok) log(`[dev] configuration incomplete: ${config.problems.map((p) => `${p.setting} (${p.kind})`).join(', ')}`);
+  log(`[dev] ready on ${host.url} (Ctrl+C to stop)`);
 
+  let stopping = false;
   const stop = (): void => {
-    void host.close().then(() => process.exit(0));
+    if (stopping) return;
+    stopping = true;
+    void (async () => {
+      await Promise.all(pollers.map((p) => p.stop()));
+      await host.close();
+      await emulator?.close();
+      azurite?.kill();
+      process.exit(0);
+    })();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

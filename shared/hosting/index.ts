@@ -6,6 +6,8 @@ import {
   type TimerHandler,
 } from '@azure/functions';
 
+import { noteInvocation } from '../runtime';
+
 export { acceptsGzip, encodedResponse, errorResponse, GZIP_MIN_BYTES, jsonResponse } from './respond';
 
 /**
@@ -41,22 +43,30 @@ export interface TimerFunctionDefinition {
 
 export type FunctionDefinition = HttpFunctionDefinition | QueueFunctionDefinition | TimerFunctionDefinition;
 
+/** Every handler notes its invocation first, so the first one of a process knows it paid the cold start. */
+function noted<A, C extends { invocationId: string }, R>(handler: (input: A, context: C) => R): (input: A, context: C) => R {
+  return (input, context) => {
+    noteInvocation(context.invocationId);
+    return handler(input, context);
+  };
+}
+
 export function registerHttp(definition: Omit<HttpFunctionDefinition, 'kind'>): HttpFunctionDefinition {
-  const { name, route, methods, authLevel, handler } = definition;
-  app.http(name, { route, methods: [...methods], authLevel, handler });
-  return { kind: 'http', ...definition };
+  const handler = noted(definition.handler);
+  app.http(definition.name, { route: definition.route, methods: [...definition.methods], authLevel: definition.authLevel, handler });
+  return { kind: 'http', ...definition, handler };
 }
 
 export function registerQueue(definition: Omit<QueueFunctionDefinition, 'kind'>): QueueFunctionDefinition {
-  const { name, queueName, connection, handler } = definition;
-  app.storageQueue(name, { queueName, connection, handler });
-  return { kind: 'queue', ...definition };
+  const handler = noted(definition.handler);
+  app.storageQueue(definition.name, { queueName: definition.queueName, connection: definition.connection, handler });
+  return { kind: 'queue', ...definition, handler };
 }
 
 export function registerTimer(definition: Omit<TimerFunctionDefinition, 'kind'>): TimerFunctionDefinition {
-  const { name, schedule, handler } = definition;
-  app.timer(name, { schedule, handler });
-  return { kind: 'timer', ...definition };
+  const handler = noted(definition.handler);
+  app.timer(definition.name, { schedule: definition.schedule, handler });
+  return { kind: 'timer', ...definition, handler };
 }
 
 export function isFunctionDefinition(value: unknown): value is FunctionDefinition {

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 
 const startedAt = new Date();
 const generatedId = `local-${randomUUID().slice(0, 8)}`;
-let invocations = 0;
+let firstInvocationId: string | undefined;
 let version: string | undefined;
 
 /** Facts about this process that health and metrics report. */
@@ -23,10 +23,14 @@ export function instanceInfo(now: Date = new Date()): InstanceInfo {
   };
 }
 
-/** Counts an invocation; true only for the first one this process served (a cold start). */
-export function markInvocation(): boolean {
-  invocations++;
-  return invocations === 1;
+/** Notes an invocation; the first one a process serves is its cold start. */
+export function noteInvocation(invocationId: string): void {
+  firstInvocationId ??= invocationId;
+}
+
+/** Whether `invocationId` was the first invocation of this process, i.e. it paid for the cold start. */
+export function wasColdStart(invocationId: string): boolean {
+  return firstInvocationId === invocationId;
 }
 
 /** The app version from package.json, found by walking up from this file (dist/ or source). */

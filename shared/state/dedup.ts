@@ -24,4 +24,9 @@ export class ActivityDeduplicator {
     const now = this.clock.now();
     return (await this.store.insert(`${conversationId}|${activityId}`, { at: now }, now + this.ttlMs)) !== undefined;
   }
+
+  /** Undoes firstSeen when taking the activity failed, so a redelivery is processed. */
+  forget(conversationId: string, activityId: string): Promise<boolean> {
+    return this.store.delete(`${conversationId}|${activityId}`);
+  }
 }

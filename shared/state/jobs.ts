@@ -30,12 +30,17 @@ export interface JobValue {
   readonly failure?: FailureReason;
   /** Salted hash of the asker, for logs. */
   readonly userHash?: string;
+  /** The answer card as sent (Adaptive Card JSON), so a 👍/👎 can update it in place. */
+  readonly card?: AnswerCardJson;
 }
+
+/** Card JSON as stored: state does not depend on the card module's types. */
+export type AnswerCardJson = { readonly type: 'AdaptiveCard'; readonly version: '1.5'; readonly body: Record<string, unknown>[]; readonly msteams: { readonly width: 'Full' } };
 
 export interface JobStoreOptions {
   /** How long an unfinished job is kept. @default 86400000 (1 day) */
   readonly openTtlMs?: number;
-  /** How long a finished job is kept (so late redeliveries find it finished). @default 3600000 */
+  /** How long a finished job is kept: late redeliveries find it finished, ratings find its card. @default 14400000 (4 h) */
   readonly finishedTtlMs?: number;
   readonly clock?: Clock;
 }
@@ -55,7 +60,7 @@ export class JobStore {
   ) {
     this.clock = options.clock ?? systemClock;
     this.openTtlMs = options.openTtlMs ?? 24 * 60 * 60_000;
-    this.finishedTtlMs = options.finishedTtlMs ?? 60 * 60_000;
+    this.finishedTtlMs = options.finishedTtlMs ?? 4 * 60 * 60_000;
   }
 
   async create(job: Omit<JobValue, 'state' | 'createdAt' | 'updatedAt' | 'attempts'>): Promise<JobValue> {

@@ -96,6 +96,11 @@ export class SessionService {
     await this.store.put(chatKey, value, expiresAt);
   }
 
+  /** Gives up a claim that did not lead to a conversation (the question failed), so the chat is not blocked. */
+  async release(chatKey: string, lease: ConversationLease): Promise<void> {
+    if (lease.kind === 'start') await this.store.delete(chatKey, lease.claimEtag);
+  }
+
   /** `new`/`reset`: the next question starts a new conversation; the old one is deleted by the sweep later. */
   async reset(chatKey: string): Promise<boolean> {
     const session = await this.current(chatKey);

@@ -1,0 +1,31 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+
+import { ConfigError } from '../shared/config';
+import { errorResponse, jsonResponse, registerHttp } from '../shared/hosting';
+
+/** POST /api/messages — the Bot Framework webhook. Acknowledges at once; answers come from the worker. */
+export async function messages(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const started = performance.now();
+  if (Number(request.headers.get('content-length') ?? 0) > 256 * 1024) return errorResponse(request, 413, 'the body is larger than 256 KB');
+  const body = Buffer.from(await request.arrayBuffer());
+  // Loaded on first use: botbuilder and the rest never slow down start-up or the health check.
+  const { receiveActivity } = await import('../shared/app/index.js');
+  try {
+    const result = await receiveActivity({ method: request.method, headers: Object.fromEntries(request.headers), body }, started);
+    if (result.body === undefined) return { status: result.status, ...(result.headers ? { headers: result.headers } : {}) };
+    return await jsonResponse(request, result.status, result.body, result.headers);
+  } catch (error: unknown) {
+    if (!(error instanceof ConfigError)) throw error;
+    context.error(`configuration incomplete: ${error.problems.map((p) => p.setting).join(', ')}`);
+    return errorResponse(request, 503, 'the bot is not configured yet; see /api/health');
+  }
+}
+
+export const messagesFunction = registerHttp({
+  name: 'messages',
+  route: 'messages',
+  // Every method reaches the handler, so a wrong one gets a 405 with a reason rather than a bare 404.
+  methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+  authLevel: 'anonymous',
+  handler: messages,
+});

@@ -1,0 +1,136 @@
+import type { TurnContext } from 'botbuilder';
+
+import { AnswerWorker, BotHost, GenieBot, handleWebhook, type WebhookInput, type WebhookResult } from '../bot';
+import { type AppConfig, getConfig, QUESTIONS_QUEUE } from '../config';
+import { createTokenSource, GenieClient } from '../genie';
+import { ensureError, getSharedHttpClient, sharedHttpStats } from '../http';
+import { appVersion, wasColdStart } from '../runtime';
+import {
+  type BotState,
+  createBotState,
+  createQuestionQueue,
+  createRecordStores,
+  InlineDispatcher,
+  type QuestionDispatcher,
+  type QuestionMessage,
+  StorageQueueDispatcher,
+  sweepExpired,
+  type SweepResult,
+} from '../state';
+import { createLogger, type Logger, startAzureMonitor, Telemetry } from '../telemetry';
+
+/**
+ * The composition root: every per-process singleton, built once on first use and kept across warm
+ * invocations. Function handlers reach it through a dynamic import, so loading botbuilder and the
+ * rest never delays start-up or the health check.
+ */
+export interface BotApp {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+  readonly state: BotState;
+  readonly genie: GenieClient;
+  readonly host: BotHost;
+  readonly bot: GenieBot;
+  readonly worker: AnswerWorker;
+  readonly dispatcher: QuestionDispatcher;
+}
+
+export function createBotApp(config: AppConfig): BotApp {
+  const logger = createLogger(config.telemetry.logLevel);
+  const otel = startAzureMonitor(config.telemetry, appVersion());
+  const http = getSharedHttpClient(config.http);
+  const stores = createRecordStores(config);
+  const state = createBotState(stores, config);
+  const telemetry = new Telemetry({
+    logger,
+    ...(otel ? { meter: otel.meter, tracer: otel.tracer } : {}),
+    statsIntervalMs: config.telemetry.statsLogIntervalMs,
+    statsSampleRate: config.telemetry.statsLogSampleRate,
+    sessionsActive: () => state.sessions.countActive(),
+    httpStats: sharedHttpStats,
+  });
+  const genie = new GenieClient({
+    host: config.databricks.host,
+    spaceId: config.databricks.spaceId,
+    http,
+    tokens: createTokenSource(config.databricks.host, config.databricks.auth, http),
+    observer: telemetry,
+  });
+  const genieFactory = () => Promise.resolve(genie);
+  const host = new BotHost(config.bot, async (context: TurnContext, error: unknown) => {
+    // Last line of defence: operators get the error's name, the user a plain sentence.
+    logger.error('turn.failed', { error: ensureError(error).name, activity: context.activity.type });
+    await context.sendActivity('Sorry, something went wrong on my side. Please try again.').catch(() => undefined);
+  });
+  const worker = new AnswerWorker({ config, state, sender: host, genie: genieFactory, logger, telemetry });
+  const dispatcher: QuestionDispatcher =
+    config.answers.dispatch === 'queue' && config.storage
+      ? new StorageQueueDispatcher(createQuestionQueue(config.storage, QUESTIONS_QUEUE))
+      : new InlineDispatcher(
+          (message, dequeueCount) => worker.process(message, dequeueCount),
+          (message) => worker.poison(message),
+          { onError: (error, attempt) => logger.warn('inline.attempt_failed', { error: error.name, attempt }) },
+        );
+  const bot = new GenieBot({ config, state, dispatcher, genie: genieFactory, logger, telemetry });
+  if (!config.bot.authEnabled) {
+    logger.warn('auth.disabled', { detail: 'MicrosoftAppId is not set: webhook requests are not authenticated. Local development only.' });
+  }
+  logger.info('app.started', { store: stores.kind, dispatch: dispatcher.mode, telemetry: otel ? 'azure-monitor' : 'off' });
+  return { config, logger, telemetry, state, genie, host, bot, worker, dispatcher };
+}
+
+let app: BotApp | undefined;
+
+/** The process's app, built from configuration on first use (throws a ConfigError naming every problem). */
+export function getBotApp(): BotApp {
+  app ??= createBotApp(getConfig());
+  return app;
+}
+
+/** POST /api/messages, from raw request to status: used by the messages function. */
+export async function receiveActivity(input: WebhookInput, started: number): Promise<WebhookResult> {
+  const current = getBotApp();
+  const result = await handleWebhook(input, current.host, current.config.bot.authEnabled, (context) => current.bot.run(context));
+  current.telemetry.webhookHandled(result.activityType, performance.now() - started);
+  return result;
+}
+
+/** The answer worker's entry for one queue message. */
+export function answerQuestion(message: QuestionMessage, dequeueCount: number, traceparent?: string): Promise<void> {
+  const current = getBotApp();
+  return current.telemetry.inAnswerSpan(traceparent, () => current.worker.process(message, dequeueCount));
+}
+
+/** The poison queue's entry: the user hears their question could not be answered. */
+export function abandonQuestion(message: QuestionMessage): Promise<void> {
+  return getBotApp().worker.poison(message);
+}
+
+/** The timer sweep: expired sessions (and their Genie conversations), de-dup keys, finished jobs. */
+export async function sweep(now: number = Date.now()): Promise<SweepResult> {
+  const current = getBotApp();
+  const result = await sweepExpired(current.state.stores, {
+    now,
+    ...(current.config.genie.deleteExpiredConversations
+      ? { deleteConversation: (spaceId: string, conversationId: string) => deleteConversation(current.genie, spaceId, conversationId) }
+      : {}),
+    onDeleteError: (error) => current.logger.warn('sweep.delete_failed', { error: ensureError(error).name }),
+  });
+  current.logger.info('sweep.done', { ...result });
+  return result;
+}
+
+async function deleteConversation(genie: GenieClient, spaceId: string, conversationId: string): Promise<void> {
+  try {
+    await genie.deleteConversation(conversationId, spaceId);
+  } catch (error: unknown) {
+    // Already gone counts as deleted.
+    if ((error as { status?: number }).status !== 404) throw error;
+  }
+}
+
+/** GET /api/metrics: this instance's figures; `invocationId` tells whether this request was its cold start. */
+export function metricsSnapshot(invocationId: string): Promise<Record<string, unknown>> {
+  return getBotApp().telemetry.snapshot(wasColdStart(invocationId));
+}

@@ -1,0 +1,215 @@
+import type { CellValue, DecodedTable, FeedbackRating, GenieAnswer } from '../../genie';
+import { type ChartType, chooseChart, seriesColumns } from './chart';
+import { type AdaptiveCard, askButton, attachment, card, type CardElement, FEEDBACK_VERB, feedbackButtons, jsonBytes, text } from './elements';
+import { CellFormatter, isNumeric, toNumber } from './format';
+
+export interface CardSettings {
+  /** Budget for the whole message, bytes of UTF-8 JSON. @default 28672 */
+  readonly maxBytes: number;
+  /** @default 25 */
+  readonly maxRows: number;
+  /** @default 12 */
+  readonly maxColumns: number;
+  /** @default 'en-US' */
+  readonly locale: string;
+}
+
+/** Room kept for the activity around the card (ids, addresses, conversation): measured ≈ 600 bytes. */
+export const ENVELOPE_RESERVE_BYTES = 1_024;
+
+export type FeedbackState = { readonly kind: 'buttons'; readonly job?: string } | { readonly kind: 'given'; readonly rating: FeedbackRating } | { readonly kind: 'none' };
+
+interface Layout {
+  rows: number;
+  columns: number;
+  chart: boolean;
+  sqlChars: number;
+  textChars: number;
+}
+
+const SQL_ID = 'sql';
+const CHART_POINTS: Record<ChartType, number> = {
+  'Chart.Line': 60,
+  'Chart.VerticalBar': 8,
+  'Chart.HorizontalBar': 20,
+  'Chart.Donut': 6,
+  'Chart.VerticalBar.Grouped': 12,
+};
+
+function cut(value: string, max: number, note: string): string {
+  return value.length <= max ? value : `${value.slice(0, Math.max(0, max))}… ${note}`;
+}
+
+function chartElement(table: DecodedTable, type: ChartType, title: string | undefined): CardElement {
+  const label = (row: readonly CellValue[]): string => String(row[0] ?? '—');
+  const series = seriesColumns(table);
+  const rows = table.rows.slice(0, CHART_POINTS[type]);
+  const first = series[0] ?? 1;
+  // A NULL is no point at all: plotting it as 0 would tell something the data does not.
+  const points = (i: number) =>
+    rows.flatMap((row) => {
+      const y = toNumber(row[i] ?? null);
+      return y === null ? [] : [{ x: label(row), y }];
+    });
+  const data =
+    type === 'Chart.Donut'
+      ? points(first).map(({ x, y }) => ({ legend: x, value: y }))
+      : type === 'Chart.Line' || type === 'Chart.VerticalBar.Grouped'
+        ? series.map((i) => ({ legend: table.columns[i]?.name ?? '', values: points(i) }))
+        : points(first);
+  return {
+    type,
+    ...(title ? { title } : {}),
+    ...(type !== 'Chart.Donut' ? { xAxisTitle: table.columns[0]?.name, yAxisTitle: series.length === 1 ? table.columns[first]?.name : undefined } : {}),
+    data,
+    // Clients without Teams charts show this pointer; the table below always carries the data.
+    fallback: text('The chart needs a newer Teams client; the data is in the table below.', { isSubtle: true, size: 'Small' }),
+  };
+}
+
+function tableElement(table: DecodedTable, rows: number, columns: number, formatter: CellFormatter): CardElement {
+  const shown = table.columns.slice(0, columns);
+  const cell = (value: string, numeric: boolean, header = false): CardElement => ({
+    type: 'TableCell',
+    items: [{ type: 'TextBlock', text: value, ...(header ? { weight: 'Bolder' } : {}), ...(numeric ? {} : { wrap: true }) }],
+  });
+  return {
+    type: 'Table',
+    firstRowAsHeader: true,
+    gridStyle: 'accent',
+    // Text columns get twice the room of numbers, which are short and right-aligned.
+    columns: shown.map((c) => (isNumeric(c) ? { width: 1, horizontalCellContentAlignment: 'Right' } : { width: 2 })),
+    rows: [
+      { type: 'TableRow', style: 'accent', cells: shown.map((c) => cell(c.name, isNumeric(c), true)) },
+      ...table.rows.slice(0, rows).map((row) => ({
+        type: 'TableRow',
+        cells: shown.map((c, i) => cell(formatter.format(c, row[i] ?? null), isNumeric(c))),
+      })),
+    ],
+  };
+}
+
+function countLine(table: DecodedTable, layout: Layout, formatter: CellFormatter): string {
+  const total = table.totalRowCount;
+  const rowsWord = (n: number) => `${formatter.count(n)} ${n === 1 ? 'row' : 'rows'}`;
+  const parts: string[] = [];
+  if (layout.rows < total) parts.push(`Showing ${formatter.count(layout.rows)} of ${rowsWord(total)}`);
+  else parts.push(rowsWord(total));
+  if (layout.columns < table.columns.length) parts.push(`${layout.columns} of ${table.columns.length} columns`);
+  let line = parts.join(', ');
+  if (layout.rows < total || layout.columns < table.columns.length) line += ' — ask a narrower question to see the rest.';
+  if (table.truncated && table.rows.length < total) line += ` Genie returned the first ${formatter.count(table.rows.length)}.`;
+  return line;
+}
+
+function build(answer: GenieAnswer, layout: Layout, feedback: FeedbackState, formatter: CardFormatterSet): AdaptiveCard {
+  const body: CardElement[] = [];
+  const { table, query } = answer;
+  if (answer.clarification) {
+    body.push(text('Genie needs a bit more detail:', { weight: 'Bolder' }));
+    body.push(text(answer.clarification));
+    body.push(text('Reply in this chat and Genie will carry on from here.', { isSubtle: true, size: 'Small' }));
+  }
+  if (answer.text) body.push(text(cut(answer.text, layout.textChars, '')));
+  if (!answer.text && !answer.clarification && !query) body.push(text('Genie finished without an answer to show. Try asking it another way.'));
+  if (query?.title) body.push(text(query.title, { weight: 'Bolder', spacing: 'Medium' }));
+  if (query?.description) body.push(text(query.description, { isSubtle: true, spacing: 'Small' }));
+  if (table && table.columns.length) {
+    if (layout.chart && formatter.chart) body.push(chartElement(table, formatter.chart, undefined));
+    if (layout.rows > 0) body.push(tableElement(table, layout.rows, layout.columns, formatter.cells));
+    body.push(text(countLine(table, layout, formatter.cells), { isSubtle: true, size: 'Small', spacing: 'Small' }));
+  } else if (query && !table) {
+    body.push(text('The query returned no table.', { isSubtle: true, size: 'Small' }));
+  }
+  if (query?.sql && layout.sqlChars > 0) {
+    body.push({
+      type: 'Container',
+      id: SQL_ID,
+      isVisible: false,
+      items: [text(cut(query.sql, layout.sqlChars, '(shortened to fit Teams; the full SQL is in Genie)'), { fontType: 'Monospace', size: 'Small' })],
+    });
+  }
+  if (answer.suggestedQuestions.length) {
+    body.push(text('Follow-up questions', { size: 'Small', weight: 'Bolder', spacing: 'Medium' }));
+    body.push({ type: 'ActionSet', actions: answer.suggestedQuestions.slice(0, 5).map(askButton) });
+  }
+  const actions: CardElement[] = [];
+  if (query?.sql && layout.sqlChars > 0) actions.push({ type: 'Action.ToggleVisibility', title: 'Show SQL', targetElements: [SQL_ID] });
+  if (feedback.kind === 'buttons') actions.push(...feedbackButtons(answer.ref, feedback.job));
+  if (actions.length) body.push({ type: 'ActionSet', id: 'answer-actions', actions, spacing: 'Medium' });
+  if (feedback.kind === 'given') body.push(feedbackReceipt(feedback.rating));
+  return card(body);
+}
+
+function feedbackReceipt(rating: FeedbackRating): CardElement {
+  return text(`Thanks — your ${rating === 'POSITIVE' ? '👍' : '👎'} went to Genie.`, { id: 'feedback-receipt', isSubtle: true, size: 'Small' });
+}
+
+/**
+ * The same card after a rating: the 👍/👎 buttons give way to a receipt, so the card shows it was
+ * recorded and cannot be clicked twice. Works on the stored card JSON; everything else is kept.
+ */
+export function withFeedbackGiven(original: AdaptiveCard, rating: FeedbackRating): AdaptiveCard {
+  const body = original.body
+    .filter((element) => element.id !== 'feedback-receipt')
+    .map((element) => {
+      if (element.id !== 'answer-actions' || !Array.isArray(element.actions)) return element;
+      return { ...element, actions: (element.actions as CardElement[]).filter((a) => a.verb !== FEEDBACK_VERB) };
+    })
+    .filter((element) => element.id !== 'answer-actions' || (element.actions as CardElement[]).length > 0);
+  return { ...original, body: [...body, feedbackReceipt(rating)] };
+}
+
+interface CardFormatterSet {
+  readonly cells: CellFormatter;
+  readonly chart?: ChartType;
+}
+
+/**
+ * The answer card: Genie's words, the query's title and description, a native chart where the
+ * result's shape suits one, the table (numbers right-aligned and formatted by type and locale),
+ * the SQL behind a toggle, follow-up buttons and 👍/👎 for this exact Genie message. Rows, chart,
+ * columns, SQL and text are cut, in that order, until the serialized message fits the budget.
+ */
+export function renderAnswerCard(answer: GenieAnswer, settings: CardSettings, feedback: FeedbackState = { kind: 'buttons' }): AdaptiveCard {
+  const budget = settings.maxBytes - ENVELOPE_RESERVE_BYTES;
+  const table = answer.table;
+  const formatters: CardFormatterSet = { cells: new CellFormatter(settings.locale), ...(table ? { chart: chooseChart(table)?.chart } : {}) };
+  const fits = (layout: Layout): AdaptiveCard | undefined => {
+    const built = build(answer, layout, feedback, formatters);
+    return jsonBytes(attachment(built)) <= budget ? built : undefined;
+  };
+  const full: Layout = {
+    rows: Math.min(settings.maxRows, table?.rows.length ?? 0),
+    columns: Math.min(settings.maxColumns, table?.columns.length ?? 0),
+    chart: formatters.chart !== undefined,
+    sqlChars: answer.query?.sql?.length ?? 0,
+    textChars: answer.text?.length ?? 0,
+  };
+  const first = fits(full);
+  if (first) return first;
+
+  // Most rows that fit, with the chart if at least a few rows still fit beside it.
+  const mostRows = (layout: Layout): Layout | undefined => {
+    let low = 0;
+    let high = layout.rows;
+    if (!fits({ ...layout, rows: 0 })) return undefined;
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (fits({ ...layout, rows: mid })) low = mid;
+      else high = mid - 1;
+    }
+    return { ...layout, rows: low };
+  };
+  const withChart = full.chart ? mostRows(full) : undefined;
+  if (withChart && withChart.rows >= Math.min(5, full.rows)) return fits(withChart)!;
+  const noChart = mostRows({ ...full, chart: false });
+  if (noChart && noChart.rows > 0) return fits(noChart)!;
+
+  // Even one row does not fit: fewer columns, then shorter SQL, then shorter text.
+  let layout: Layout = { ...full, chart: false, rows: Math.min(1, full.rows) };
+  while (layout.columns > 1 && !fits(layout)) layout = { ...layout, columns: layout.columns - 1 };
+  for (const sqlChars of [2_000, 500, 0]) if (!fits(layout) && layout.sqlChars > sqlChars) layout = { ...layout, sqlChars };
+  for (const textChars of [4_000, 1_000, 300]) if (!fits(layout) && layout.textChars > textChars) layout = { ...layout, textChars };
+  return fits(layout) ?? build(answer, { rows: 0, columns: 0, chart: false, sqlChars: 0, textChars: 300 }, { kind: 'none' }, formatters);
+}

@@ -1,0 +1,100 @@
+import type { DecodedTable } from '../../genie';
+import { isNumeric, toNumber } from './format';
+
+export type ChartType = 'Chart.Line' | 'Chart.VerticalBar' | 'Chart.HorizontalBar' | 'Chart.Donut' | 'Chart.VerticalBar.Grouped';
+
+/** What the chart rules look at: the result's shape, not its meaning. */
+export interface TableShape {
+  readonly rows: number;
+  /** Kind of the first column, which labels the points. */
+  readonly labelKind: 'time' | 'text' | 'number' | 'other';
+  /** Numeric columns after the first. */
+  readonly series: number;
+  /** Every series value is a number ≥ 0. */
+  readonly allNonNegative: boolean;
+  /** The single series reads as shares: a name like share/percent/pct, or values summing to 100 or 1. */
+  readonly looksLikeShares: boolean;
+  readonly longestLabel: number;
+}
+
+export interface ChartRule {
+  readonly chart: ChartType;
+  /** Why, for the docs and the tests. */
+  readonly because: string;
+  readonly when: (shape: TableShape) => boolean;
+}
+
+/**
+ * The rules, first match wins. A chart only where it tells more than the table: a time series, a
+ * ranking or comparison of a few categories, parts of a whole. One row, or too many points, or no
+ * numbers: no chart.
+ */
+export const CHART_RULES: readonly ChartRule[] = [
+  {
+    chart: 'Chart.Line',
+    because: 'a time-like first column with numbers over at least 3 points is a trend',
+    when: (s) => s.labelKind === 'time' && s.series >= 1 && s.series <= 5 && s.rows >= 3 && s.rows <= 60,
+  },
+  {
+    chart: 'Chart.Donut',
+    because: 'a few non-negative values that read as shares are parts of a whole',
+    when: (s) => s.labelKind === 'text' && s.series === 1 && s.rows >= 2 && s.rows <= 6 && s.allNonNegative && s.looksLikeShares,
+  },
+  {
+    chart: 'Chart.VerticalBar.Grouped',
+    because: 'several numeric series over a few categories compare side by side',
+    when: (s) => s.labelKind === 'text' && s.series >= 2 && s.series <= 5 && s.rows >= 2 && s.rows <= 12,
+  },
+  {
+    chart: 'Chart.HorizontalBar',
+    because: 'one series over many categories, or long labels, reads better as horizontal bars',
+    when: (s) => s.labelKind === 'text' && s.series === 1 && s.rows >= 2 && s.rows <= 20 && (s.rows > 8 || s.longestLabel > 14),
+  },
+  {
+    chart: 'Chart.VerticalBar',
+    because: 'one series over a few short-labelled categories is a bar chart',
+    when: (s) => s.labelKind === 'text' && s.series === 1 && s.rows >= 2 && s.rows <= 8,
+  },
+];
+
+const SHARE_NAME = /share|percent|pct|%|ratio|proportion|fraction/i;
+
+/** The numeric columns a chart plots: all of them, unless their scales differ so much one flattens the rest. */
+export function seriesColumns(table: DecodedTable): number[] {
+  const indexes = table.columns.map((c, i) => (i > 0 && isNumeric(c) ? i : -1)).filter((i) => i > 0);
+  if (indexes.length < 2) return indexes;
+  const peaks = indexes.map((i) => Math.max(0, ...table.rows.map((row) => Math.abs(toNumber(row[i] ?? null) ?? 0))));
+  const low = Math.min(...peaks);
+  const high = Math.max(...peaks);
+  return low > 0 && high / low <= 10 ? indexes : indexes.slice(0, 1);
+}
+
+export function shapeOf(table: DecodedTable): TableShape {
+  const label = table.columns[0];
+  const labelKind = !label
+    ? 'other'
+    : label.kind === 'date' || label.kind === 'timestamp'
+      ? 'time'
+      : label.kind === 'string'
+        ? 'text'
+        : isNumeric(label)
+          ? 'number'
+          : 'other';
+  const series = seriesColumns(table);
+  const values = table.rows.flatMap((row) => series.map((i) => toNumber(row[i] ?? null)));
+  const sum = values.reduce<number>((a, v) => a + (v ?? 0), 0);
+  const firstName = series[0] === undefined ? '' : (table.columns[series[0]]?.name ?? '');
+  return {
+    rows: table.rows.length,
+    labelKind,
+    series: series.length,
+    allNonNegative: values.every((v) => v !== null && v >= 0),
+    looksLikeShares: series.length === 1 && (SHARE_NAME.test(firstName) || Math.abs(sum - 100) < 0.5 || Math.abs(sum - 1) < 0.005),
+    longestLabel: Math.max(0, ...table.rows.map((row) => String(row[0] ?? '').length)),
+  };
+}
+
+export function chooseChart(table: DecodedTable): ChartRule | undefined {
+  const shape = shapeOf(table);
+  return CHART_RULES.find((rule) => rule.when(shape));
+}

@@ -1,0 +1,80 @@
+import type { FeedbackRating, GenieMessageRef } from '../../genie';
+
+/** Adaptive Card JSON, as plain objects: cards are data, built by pure functions. */
+export type CardElement = Record<string, unknown>;
+
+export interface AdaptiveCard {
+  readonly type: 'AdaptiveCard';
+  readonly version: '1.5';
+  readonly body: CardElement[];
+  readonly msteams: { readonly width: 'Full' };
+  readonly actions?: CardElement[];
+}
+
+export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+/** The verb of the feedback buttons (Action.Execute → adaptiveCard/action invoke). */
+export const FEEDBACK_VERB = 'genie.feedback';
+
+/** What a feedback button carries: the exact Genie message it rates. */
+export interface FeedbackActionData {
+  readonly rating: FeedbackRating;
+  readonly ref: GenieMessageRef;
+  /** The job whose stored card the receipt updates. */
+  readonly job?: string;
+}
+
+export function card(body: CardElement[]): AdaptiveCard {
+  return { type: 'AdaptiveCard', version: '1.5', body, msteams: { width: 'Full' } };
+}
+
+export function text(value: string, extra: CardElement = {}): CardElement {
+  return { type: 'TextBlock', text: value, wrap: true, ...extra };
+}
+
+/**
+ * A button that posts `question` as the user's own visible message (Teams imBack), so it reads
+ * in the chat like a typed question and continues the same Genie conversation.
+ */
+export function askButton(question: string): CardElement {
+  return {
+    type: 'Action.Submit',
+    title: question.length > 60 ? `${question.slice(0, 59)}…` : question,
+    data: { msteams: { type: 'imBack', value: question } },
+  };
+}
+
+export function feedbackButtons(ref: GenieMessageRef, job?: string): CardElement[] {
+  const button = (title: string, rating: FeedbackRating, tooltip: string): CardElement => ({
+    type: 'Action.Execute',
+    title,
+    tooltip,
+    verb: FEEDBACK_VERB,
+    data: { rating, ref, ...(job ? { job } : {}) } satisfies FeedbackActionData,
+  });
+  return [button('👍', 'POSITIVE', 'Good answer'), button('👎', 'NEGATIVE', 'Not right')];
+}
+
+/** Whether an action payload is one of our feedback buttons, with well-formed ids. */
+export function isFeedbackActionData(value: unknown): value is FeedbackActionData {
+  if (typeof value !== 'object' || value === null) return false;
+  const { rating, ref, job } = value as { rating?: unknown; ref?: Record<string, unknown>; job?: unknown };
+  const id = (v: unknown) => typeof v === 'string' && /^[\w-]{1,128}$/.test(v);
+  return (
+    (rating === 'POSITIVE' || rating === 'NEGATIVE') &&
+    !!ref &&
+    id(ref.spaceId) &&
+    id(ref.conversationId) &&
+    id(ref.messageId) &&
+    (job === undefined || id(job))
+  );
+}
+
+export function attachment(content: AdaptiveCard): { contentType: string; content: AdaptiveCard } {
+  return { contentType: ADAPTIVE_CARD_CONTENT_TYPE, content };
+}
+
+/** Bytes of UTF-8 JSON, as the budget counts them. */
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}

@@ -1,0 +1,21 @@
+export { type CardSettings, ENVELOPE_RESERVE_BYTES, type FeedbackState, renderAnswerCard, withFeedbackGiven } from './answer-card';
+export { CHART_RULES, type ChartRule, type ChartType, chooseChart, shapeOf, type TableShape } from './chart';
+export {
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  type AdaptiveCard,
+  attachment,
+  type CardElement,
+  FEEDBACK_VERB,
+  type FeedbackActionData,
+  isFeedbackActionData,
+  jsonBytes,
+} from './elements';
+export { CellFormatter, MAX_CELL_CHARS, NULL_MARK } from './format';
+export {
+  HANDOFF_FAILED_REPLY,
+  NEW_CONVERSATION_TEXT,
+  NOT_TEXT_REPLY,
+  renderHelpCard,
+  STATUS_TEXT,
+  TOO_LONG_REPLY,
+} from './messages';

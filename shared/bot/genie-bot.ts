@@ -1,0 +1,180 @@
+import { createHash, randomUUID } from 'node:crypto';
+
+import { type Activity, ActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, TurnContext } from 'botbuilder';
+
+import type { AppConfig } from '../config';
+import { type GenieClient, userMessageFor } from '../genie';
+import { ensureError } from '../http';
+import type { BotState, QuestionDispatcher, StoredReference } from '../state';
+import type { Logger, Telemetry } from '../telemetry';
+import {
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  attachment,
+  FEEDBACK_VERB,
+  HANDOFF_FAILED_REPLY,
+  isFeedbackActionData,
+  NEW_CONVERSATION_TEXT,
+  NOT_TEXT_REPLY,
+  renderHelpCard,
+  TOO_LONG_REPLY,
+  withFeedbackGiven,
+} from './cards';
+import { chatKeyOf } from './chat';
+
+/** Longest question passed on to Genie. */
+export const MAX_QUESTION_CHARS = 4_000;
+
+export type Command = 'help' | 'new';
+
+/** `help` and `new`/`reset`, tolerant of case, a leading slash and trailing punctuation. */
+export function parseCommand(text: string): Command | undefined {
+  const word = text.trim().toLowerCase().replace(/^\//, '').replace(/[.!?]+$/, '');
+  if (['help', '?', 'commands'].includes(word)) return 'help';
+  if (['new', 'reset', 'start over', 'new conversation', 'new chat'].includes(word)) return 'new';
+  return undefined;
+}
+
+/** The message text with the bot's @mention (and any leftover <at> tags) removed. */
+export function questionText(activity: Partial<Activity>, botId: string | undefined): string {
+  let text = activity.text ?? '';
+  for (const entity of activity.entities ?? []) {
+    const mentioned = (entity as { type?: string; mentioned?: { id?: string }; text?: string });
+    if (mentioned.type === 'mention' && mentioned.text && (!botId || mentioned.mentioned?.id === botId)) {
+      text = text.split(mentioned.text).join(' ');
+    }
+  }
+  return text.replace(/<at>[^<]*<\/at>/gi, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+export interface GenieBotDependencies {
+  readonly config: AppConfig;
+  readonly state: BotState;
+  readonly dispatcher: QuestionDispatcher;
+  readonly genie: () => Promise<GenieClient>;
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+}
+
+/**
+ * The conversation logic: commands and card actions answered at once; a question recorded as a
+ * job and handed to the answer worker, so the webhook never waits for Genie.
+ */
+export class GenieBot extends ActivityHandler {
+  private readonly salt: string;
+
+  constructor(private readonly deps: GenieBotDependencies) {
+    super();
+    this.salt = deps.config.telemetry.hashSalt ?? randomUUID();
+    this.onMessage(async (context, next) => {
+      await this.handleMessage(context);
+      await next();
+    });
+    this.onMembersAdded(async (context, next) => {
+      const botId = context.activity.recipient?.id;
+      if ((context.activity.membersAdded ?? []).some((member) => member.id === botId)) await this.welcome(context);
+      await next();
+    });
+    this.onInstallationUpdateAdd(async (context, next) => {
+      await this.welcome(context);
+      await next();
+    });
+  }
+
+  /** Salted hash of the person, so logs can tell users apart without naming them. */
+  userHash(activity: Partial<Activity>): string {
+    const id = activity.from?.aadObjectId ?? activity.from?.id ?? 'unknown';
+    return createHash('sha256').update(`${this.salt}:${id}`).digest('hex').slice(0, 16);
+  }
+
+  /** Install and add both announce the bot; one welcome per conversation. */
+  private async welcome(context: TurnContext): Promise<void> {
+    const conversationId = context.activity.conversation?.id ?? '';
+    if (!(await this.deps.state.dedup.firstSeen(conversationId, 'welcome'))) return;
+    await context.sendActivity({ attachments: [attachment(renderHelpCard(this.deps.config.bot.sampleQuestions, true))] });
+  }
+
+  private async handleMessage(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const conversationId = activity.conversation?.id ?? '';
+    // Teams redelivers when we are slow: every message activity is taken once.
+    if (activity.id && !(await this.deps.state.dedup.firstSeen(conversationId, activity.id))) {
+      this.deps.logger.info('message.duplicate', { user: this.userHash(activity) });
+      return;
+    }
+    const text = questionText(activity, activity.recipient?.id);
+    if (!text) {
+      if (activity.value === undefined) await context.sendActivity(NOT_TEXT_REPLY);
+      return;
+    }
+    const command = parseCommand(text);
+    if (command === 'help') {
+      await context.sendActivity({ attachments: [attachment(renderHelpCard(this.deps.config.bot.sampleQuestions))] });
+      return;
+    }
+    if (command === 'new') {
+      await this.deps.state.sessions.reset(chatKeyOf(activity));
+      await context.sendActivity(NEW_CONVERSATION_TEXT);
+      return;
+    }
+    if (text.length > MAX_QUESTION_CHARS) {
+      await context.sendActivity(TOO_LONG_REPLY);
+      return;
+    }
+    await this.acceptQuestion(context, text);
+  }
+
+  /** Records the question as a job and hands it off; the answer comes later, from the worker. */
+  private async acceptQuestion(context: TurnContext, question: string): Promise<void> {
+    const activity = context.activity;
+    const userHash = this.userHash(activity);
+    const jobId = randomUUID();
+    const reference = JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))) as StoredReference;
+    try {
+      await this.deps.state.jobs.create({ id: jobId, chatKey: chatKeyOf(activity), question, reference, userHash });
+      await Promise.all([
+        this.deps.dispatcher.dispatch({ jobId }),
+        // The typing indicator is a courtesy: its failure must not fail the hand-off.
+        context.sendActivity({ type: 'typing' }).catch((error: unknown) => {
+          this.deps.logger.warn('typing.failed', { error: ensureError(error).name });
+        }),
+      ]);
+    } catch (error: unknown) {
+      // Nothing silently dropped: the redelivery (or the user's resend) may try again, and the user is told.
+      await this.deps.state.dedup.forget(activity.conversation?.id ?? '', activity.id ?? '').catch(() => false);
+      this.deps.logger.error('question.handoff_failed', { job: jobId, user: userHash, error: ensureError(error).name });
+      await context.sendActivity(HANDOFF_FAILED_REPLY);
+      return;
+    }
+    this.deps.telemetry.questionStarted();
+    this.deps.logger.info('question.accepted', {
+      job: jobId,
+      user: userHash,
+      chars: question.length,
+      ...(this.deps.config.telemetry.logQuestionText ? { question } : {}),
+    });
+  }
+
+  /** 👍/👎 (Action.Execute): sent to Genie once per message and rating; the card shows the receipt. */
+  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    const data: unknown = invokeValue.action?.data;
+    if (invokeValue.action?.verb !== FEEDBACK_VERB || !isFeedbackActionData(data)) {
+      return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'Unknown card action' } };
+    }
+    const { rating, ref } = data;
+    const feedbackKey = [`feedback:${ref.conversationId}`, `${ref.messageId}:${rating}`] as const;
+    const first = await this.deps.state.dedup.firstSeen(...feedbackKey);
+    if (first) {
+      try {
+        await (await this.deps.genie()).sendFeedback(ref, rating);
+        this.deps.logger.info('feedback.sent', { rating, user: this.userHash(context.activity) });
+      } catch (error: unknown) {
+        await this.deps.state.dedup.forget(...feedbackKey).catch(() => false);
+        this.deps.logger.warn('feedback.failed', { error: ensureError(error).name });
+        return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: userMessageFor(error) as never };
+      }
+    }
+    const card = data.job ? (await this.deps.state.jobs.get(data.job))?.value.card : undefined;
+    if (card) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: withFeedbackGiven(card, rating) as never };
+    return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Thanks — your feedback went to Genie.' as never };
+  }
+}

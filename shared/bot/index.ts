@@ -1,0 +1,6 @@
+export { BotHost, connectorStatus, type ConversationSender, type SendRetryPolicy, type TurnLogic, withConnectorRetry } from './adapter';
+export { AnswerWorker, type AnswerWorkerDependencies, MAX_DEQUEUE_COUNT, POISON_REPLY } from './answer-worker';
+export * from './cards';
+export { chatKeyOf } from './chat';
+export { type Command, GenieBot, type GenieBotDependencies, MAX_QUESTION_CHARS, parseCommand, questionText } from './genie-bot';
+export { checkWebhookRequest, handleWebhook, MAX_WEBHOOK_BODY_BYTES, type WebhookInput, type WebhookResult } from './webhook';
