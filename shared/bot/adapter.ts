@@ -1,9 +1,12 @@
 import {
   type Activity,
+  CallerIdConstants,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
+  type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
+import { type AuthenticateRequestResult, AuthenticationConstants } from 'botframework-connector';
 
 import type { AppConfig } from '../config';
 import { type Clock, type Random, systemClock } from '../runtime';
@@ -72,35 +75,49 @@ export async function withConnectorRetry<T>(
   }
 }
 
-/** An express-like request/response pair around a Functions request, as CloudAdapter.process wants. */
-function bridge(request: WebhookRequest): { req: Record<string, unknown>; res: Record<string, unknown>; done: () => WebhookResponse } {
-  let status = 200;
-  let body: unknown;
-  const res = {
-    status(code: number) {
-      status = code;
-      return res;
-    },
-    header() {
-      return res;
-    },
-    send(value: unknown) {
-      body = value;
-      return res;
-    },
-    end() {
-      return res;
-    },
-  };
+/**
+ * botbuilder takes any one endpoint setting as "all are given": so overriding where signing keys
+ * come from means restating the public cloud's other endpoints.
+ */
+function publicCloudWithKeysFrom(openIdMetadataUrl: string): Record<string, string | boolean> {
   return {
-    req: { method: request.method, headers: request.headers, body: request.body },
-    res,
-    done: () => ({ status, ...(body !== undefined ? { body } : {}) }),
+    ValidateAuthority: true,
+    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+    CallerId: CallerIdConstants.PublicAzureChannel,
   };
 }
 
+/** Token failures botbuilder may throw: each means "not a valid Bot Framework token" (401). */
+const INVALID_TOKEN_ERRORS = new Set(['AuthenticationError', 'JsonWebTokenError', 'TokenExpiredError', 'NotBeforeError']);
+
+/** CloudAdapter with its turn entry made reachable for an already authenticated request. */
+class AuthenticatedCloudAdapter extends CloudAdapter {
+  runTurn(auth: AuthenticateRequestResult, activity: Activity, logic: TurnLogic): Promise<InvokeResponse | undefined> {
+    return this.processActivity(auth, activity, logic);
+  }
+}
+
+/** What botbuilder's own request path does to an activity: ISO timestamps become Dates, raw kept. */
+function fixTimestamps(body: Record<string, unknown>): Activity {
+  const activity: Record<string, unknown> = { ...body };
+  for (const field of ['timestamp', 'localTimestamp', 'expiration']) {
+    const value = activity[field];
+    if (typeof value === 'string') {
+      activity[`raw${field[0]?.toUpperCase()}${field.slice(1)}`] = value;
+      activity[field] = new Date(value);
+    }
+  }
+  return activity as unknown as Activity;
+}
+
 export class BotHost implements ConversationSender {
-  private readonly adapter: CloudAdapter;
+  private readonly adapter: AuthenticatedCloudAdapter;
+  private readonly auth: ConfigurationBotFrameworkAuthentication;
   readonly appId: string;
 
   constructor(
@@ -108,26 +125,37 @@ export class BotHost implements ConversationSender {
     onTurnError: (context: TurnContext, error: unknown) => Promise<void>,
     private readonly retry?: SendRetryPolicy,
   ) {
-    const auth = new ConfigurationBotFrameworkAuthentication({
+    this.auth = new ConfigurationBotFrameworkAuthentication({
       ...(settings.appId ? { MicrosoftAppId: settings.appId } : {}),
       ...(settings.appPassword ? { MicrosoftAppPassword: settings.appPassword } : {}),
       ...(settings.appId ? { MicrosoftAppType: settings.appType } : {}),
       ...(settings.tenantId ? { MicrosoftAppTenantId: settings.tenantId } : {}),
+      ...(settings.openIdMetadataUrl ? publicCloudWithKeysFrom(settings.openIdMetadataUrl) : {}),
     });
-    this.adapter = new CloudAdapter(auth);
+    this.adapter = new AuthenticatedCloudAdapter(this.auth);
     this.adapter.onTurnError = onTurnError;
     this.appId = settings.appId ?? '';
   }
 
   /**
-   * Runs one webhook request through CloudAdapter (JWT check, turn, InvokeResponse) and returns what
-   * it would have written. Every activity type goes through here, invokes included.
+   * Authenticates one webhook request with botbuilder's own token validation, then runs the turn
+   * through CloudAdapter (InvokeResponse included). Every activity type goes through here. A bad
+   * token is a 401 whichever error botbuilder throws for it (4.23.3 lets a bad signature out as a
+   * plain JsonWebTokenError, which CloudAdapter.process would turn into a 500); keys that cannot be
+   * fetched are a 503, so the channel retries.
    */
   async process(request: WebhookRequest, logic: TurnLogic): Promise<WebhookResponse> {
-    const { req, res, done } = bridge(request);
-    // The shims match botbuilder's Request/Response shapes (checked by zod at runtime).
-    await this.adapter.process(req as never, res as never, logic);
-    return done();
+    const activity = fixTimestamps(request.body);
+    let auth: AuthenticateRequestResult;
+    try {
+      auth = await this.auth.authenticateRequest(activity, request.headers.authorization ?? '');
+    } catch (error: unknown) {
+      const name = error instanceof Error ? error.name : '';
+      if (INVALID_TOKEN_ERRORS.has(name) || connectorStatus(error) === 401) return { status: 401, body: { error: 'the Bot Framework token is not valid' } };
+      return { status: 503, body: { error: 'the Bot Framework token could not be checked right now' } };
+    }
+    const invoke = await this.adapter.runTurn(auth, activity, logic);
+    return { status: invoke?.status ?? 200, ...(invoke?.body !== undefined ? { body: invoke.body } : {}) };
   }
 
   private continue(reference: StoredReference, logic: TurnLogic): Promise<void> {

@@ -52,6 +52,8 @@ export interface AppConfig {
     readonly tenantId?: string;
     /** Bot Framework JWTs are checked exactly when an app id is configured. */
     readonly authEnabled: boolean;
+    /** Where token signing keys come from; absent: Bot Framework's public cloud. */
+    readonly openIdMetadataUrl?: string;
     readonly sampleQuestions: readonly string[];
   };
   readonly storage?: StorageConfig;
@@ -193,6 +195,13 @@ function readStorage(r: EnvReader): StorageConfig | undefined {
 function readBot(r: EnvReader): AppConfig['bot'] {
   const appId = r.raw('MicrosoftAppId');
   const appType = r.choice('MicrosoftAppType', ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'] as const, 'SingleTenant');
+  const openIdMetadataUrl = r.raw('ToBotFromChannelOpenIdMetadataUrl');
+  if (openIdMetadataUrl !== undefined) {
+    const url = URL.canParse(openIdMetadataUrl) ? new URL(openIdMetadataUrl) : undefined;
+    if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname)))) {
+      r.invalid('ToBotFromChannelOpenIdMetadataUrl', 'an https URL (http only for 127.0.0.1 or localhost)');
+    }
+  }
   const sampleQuestions = (r.raw('SAMPLE_QUESTIONS') ?? '')
     .split(';')
     .map((q) => q.trim())
@@ -210,6 +219,7 @@ function readBot(r: EnvReader): AppConfig['bot'] {
     appType,
     authEnabled: true,
     sampleQuestions,
+    ...(openIdMetadataUrl ? { openIdMetadataUrl } : {}),
     ...(appPassword ? { appPassword } : {}),
     ...(tenantId ? { tenantId } : {}),
   };

@@ -60,6 +60,12 @@ export const SETTINGS: readonly SettingInfo[] = [
   { name: 'MicrosoftAppType', need: 'optional', default: 'SingleTenant', description: 'SingleTenant | UserAssignedMSI | MultiTenant.' },
   { name: 'MicrosoftAppTenantId', need: 'conditional', description: 'Tenant of the bot app (SingleTenant, UserAssignedMSI).' },
   {
+    name: 'ToBotFromChannelOpenIdMetadataUrl',
+    need: 'optional',
+    default: 'Bot Framework public cloud',
+    description: 'OpenID metadata the webhook checks token signatures against (botbuilder setting; sovereign clouds, local key servers in tests).',
+  },
+  {
     name: 'SAMPLE_QUESTIONS',
     need: 'optional',
     description: 'Example questions for help and the welcome message, separated by ";".',

@@ -1,0 +1,275 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import type * as AdaptiveCardsModule from 'adaptivecards';
+
+import {
+  type AdaptiveCard,
+  attachment,
+  CellFormatter,
+  CHART_RULES,
+  chooseChart,
+  ENVELOPE_RESERVE_BYTES,
+  jsonBytes,
+  NULL_MARK,
+  renderAnswerCard,
+  renderHelpCard,
+  withFeedbackGiven,
+} from '../../../shared/bot';
+import type { CellValue, DecodedColumn, DecodedTable, GenieAnswer } from '../../../shared/genie';
+
+// The official renderer's parser (Microsoft's `adaptivecards` package); its ESM build does not load in Node, the UMD one does.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AC = require('adaptivecards/dist/adaptivecards.js') as typeof AdaptiveCardsModule;
+
+const SETTINGS = { maxBytes: 28 * 1024, maxRows: 25, maxColumns: 12, locale: 'en-US' };
+const REF = { spaceId: '01ef64767add1e6daa55e6299276657d', conversationId: 'c0ffee', messageId: 'beef01' };
+
+function answer(table?: DecodedTable, extra: Partial<GenieAnswer> = {}): GenieAnswer {
+  return {
+    ref: REF,
+    status: 'COMPLETED',
+    text: 'Here is what I found.',
+    query: { attachmentId: 'att', title: 'Result', description: 'What the query does', sql: 'SELECT region, SUM(revenue) FROM sales GROUP BY region' },
+    suggestedQuestions: ['Compare with last year', 'Break it down by product'],
+    ...(table ? { table } : {}),
+    ...extra,
+  };
+}
+
+function column(name: string, kind: DecodedColumn['kind'], scale?: number): DecodedColumn {
+  return { name, kind, typeName: kind.toUpperCase(), ...(scale !== undefined ? { scale } : {}) };
+}
+
+function generated(rows: number, columns: number, cell: (r: number, c: number) => CellValue = (r, c) => (c % 2 ? r * 1000 + c : `row ${r} col ${c}`)): DecodedTable {
+  return {
+    columns: Array.from({ length: columns }, (_, c) => column(`column_${c}`, c % 2 ? 'integer' : 'string')),
+    rows: Array.from({ length: rows }, (_, r) => Array.from({ length: columns }, (_, c) => cell(r, c))),
+    totalRowCount: rows,
+    truncated: false,
+  };
+}
+
+function find(card: AdaptiveCard, type: string): Record<string, unknown> | undefined {
+  const walk = (elements: Record<string, unknown>[]): Record<string, unknown> | undefined => {
+    for (const element of elements) {
+      if (element.type === type) return element;
+      const nested = walk([...((element.items as Record<string, unknown>[]) ?? []), ...((element.actions as Record<string, unknown>[]) ?? [])]);
+      if (nested) return nested;
+    }
+    return undefined;
+  };
+  return walk(card.body);
+}
+
+function tableText(card: AdaptiveCard): string[][] {
+  const table = find(card, 'Table') as { rows: { cells: { items: { text: string }[] }[] }[] } | undefined;
+  return (table?.rows ?? []).map((row) => row.cells.map((cell) => cell.items[0]!.text));
+}
+
+/**
+ * The shapes we rely on, checked two ways: Microsoft's parser must accept the card without
+ * complaint (charts are Teams extensions it does not know, so they must carry a fallback), and our
+ * own checks for what the parser lets pass.
+ */
+function assertValidCard(card: AdaptiveCard): void {
+  assert.equal(card.type, 'AdaptiveCard');
+  assert.equal(card.version, '1.5');
+  assert.deepEqual(card.msteams, { width: 'Full' });
+  const parsed = new AC.AdaptiveCard();
+  const context = new AC.SerializationContext();
+  parsed.parse(card, context);
+  const complaints: string[] = [];
+  for (let i = 0; i < context.eventCount; i++) {
+    const event = context.getEventAt(i);
+    if (!/^Unknown element type "Chart\./.test(event.message)) complaints.push(event.message);
+  }
+  assert.deepEqual(complaints, [], 'the Adaptive Cards parser accepts the card');
+  const ids = new Set<string>();
+  const visit = (element: Record<string, unknown>): void => {
+    if (typeof element.id === 'string') {
+      assert.ok(!ids.has(element.id), `duplicate id ${element.id}`);
+      ids.add(element.id);
+    }
+    if (typeof element.type === 'string' && element.type.startsWith('Chart.')) assert.ok(element.fallback, 'a chart carries a fallback');
+    if (element.type === 'Table') {
+      const columns = (element.columns as unknown[]).length;
+      for (const row of element.rows as { cells: unknown[] }[]) assert.equal(row.cells.length, columns, 'every row has a cell per column');
+    }
+    for (const child of [...((element.items as Record<string, unknown>[]) ?? []), ...((element.actions as Record<string, unknown>[]) ?? [])]) visit(child);
+  };
+  card.body.forEach(visit);
+  const targets = JSON.stringify(card).match(/"targetElements":\["([^"]+)"\]/g) ?? [];
+  for (const target of targets) assert.ok(ids.has(/"targetElements":\["([^"]+)"\]/.exec(target)![1]!), `toggle target ${target} exists`);
+}
+
+describe('answer card', () => {
+  it('shows the table with a header row, numbers right-aligned and formatted, nulls as one mark', () => {
+    const table: DecodedTable = {
+      columns: [column('region', 'string'), column('revenue', 'decimal', 2), column('orders', 'integer'), column('day', 'date')],
+      rows: [
+        ['EMEA', '1250000.5', 12345, '2024-01-31'],
+        [null, null, null, null],
+      ],
+      totalRowCount: 2,
+      truncated: false,
+    };
+    const card = renderAnswerCard(answer(table), SETTINGS);
+    assertValidCard(card);
+    assert.deepEqual(tableText(card), [
+      ['region', 'revenue', 'orders', 'day'],
+      ['EMEA', '1,250,000.50', '12,345', 'Jan 31, 2024'],
+      [NULL_MARK, NULL_MARK, NULL_MARK, NULL_MARK],
+    ]);
+    const columns = (find(card, 'Table') as { columns: { horizontalCellContentAlignment?: string }[] }).columns;
+    assert.deepEqual(columns.map((c) => c.horizontalCellContentAlignment), [undefined, 'Right', 'Right', undefined]);
+    assert.match(JSON.stringify(card), /"2 rows"/);
+  });
+
+  it('formats by locale and by scale, without losing digits', () => {
+    const de = new CellFormatter('de-DE');
+    assert.equal(de.format(column('x', 'decimal', 2), '1234567.891'), '1.234.567,89');
+    assert.equal(de.format(column('x', 'integer'), 12345678901234567891n), '12.345.678.901.234.567.891');
+    const en = new CellFormatter('en-US');
+    assert.equal(en.format(column('x', 'decimal', 4), '12345678901234567891.1234'), '12,345,678,901,234,567,891.1234');
+    assert.equal(en.format(column('x', 'float'), 0.000123456), '0.000123');
+    assert.equal(en.format(column('x', 'float'), 1234.5678), '1,234.57');
+    assert.equal(en.format(column('x', 'timestamp'), '2024-03-05T14:30:00Z'), 'Mar 5, 2024, 2:30 PM');
+    assert.equal(en.format(column('x', 'timestamp'), '2024-03-05 14:30:00'), 'Mar 5, 2024, 2:30 PM', 'zone-less read as UTC');
+    assert.equal(en.format(column('x', 'boolean'), true), 'true');
+    assert.equal(en.format(column('x', 'string'), 'x'.repeat(500)).length, 120);
+  });
+
+  for (const [name, rows, columns] of [
+    ['1 × 1', 1, 1],
+    ['3 × 3', 3, 3],
+    ['200 × 12', 200, 12],
+    ['5,000 × 30', 5_000, 30],
+  ] as const) {
+    it(`stays under the byte budget for a ${name} result`, () => {
+      const table = generated(rows, columns);
+      const card = renderAnswerCard(answer(table), SETTINGS);
+      assertValidCard(card);
+      const bytes = jsonBytes(attachment(card));
+      assert.ok(bytes <= SETTINGS.maxBytes - ENVELOPE_RESERVE_BYTES, `${bytes} bytes`);
+      const shown = tableText(card).length - 1;
+      assert.ok(shown >= Math.min(rows, 10), `${shown} rows shown`);
+      if (rows > shown || columns > 12) assert.match(JSON.stringify(card), /ask a narrower question/);
+    });
+  }
+
+  it('stays under the budget with very wide text in every cell, and says what it cut', () => {
+    const table = generated(50, 12, () => 'ü'.repeat(119) + '😀');
+    const card = renderAnswerCard(answer(table), SETTINGS);
+    assertValidCard(card);
+    assert.ok(jsonBytes(attachment(card)) <= SETTINGS.maxBytes - ENVELOPE_RESERVE_BYTES);
+    const shown = tableText(card).length - 1;
+    assert.ok(shown >= 1 && shown < 50);
+    assert.match(JSON.stringify(card), new RegExp(`Showing ${shown} of 50 rows`));
+  });
+
+  it('honours a smaller budget by cutting rows, and keeps the full SQL when it fits', () => {
+    const table = generated(200, 6);
+    const small = renderAnswerCard(answer(table), { ...SETTINGS, maxBytes: 12 * 1024 });
+    const large = renderAnswerCard(answer(table), SETTINGS);
+    assert.ok(jsonBytes(attachment(small)) <= 12 * 1024 - ENVELOPE_RESERVE_BYTES);
+    assert.ok(tableText(small).length < tableText(large).length);
+    assert.match(JSON.stringify(small), /SELECT region, SUM\(revenue\) FROM sales GROUP BY region/);
+  });
+
+  it('hides the SQL behind a toggle, in monospace', () => {
+    const card = renderAnswerCard(answer(generated(2, 2)), SETTINGS);
+    const sql = card.body.find((e) => e.id === 'sql') as { isVisible: boolean; items: { fontType: string; text: string }[] };
+    assert.equal(sql.isVisible, false);
+    assert.equal(sql.items[0]?.fontType, 'Monospace');
+    const toggle = find(card, 'Action.ToggleVisibility') as { targetElements: string[] };
+    assert.deepEqual(toggle.targetElements, ['sql']);
+  });
+
+  it('cuts the SQL only when it alone would break the budget, and says so', () => {
+    const sql = `SELECT ${'a_really_long_column_name, '.repeat(2_000)}1`;
+    const card = renderAnswerCard(answer(generated(3, 3), { query: { attachmentId: 'a', sql } }), SETTINGS);
+    assert.ok(jsonBytes(attachment(card)) <= SETTINGS.maxBytes - ENVELOPE_RESERVE_BYTES);
+    assert.match(JSON.stringify(card), /shortened to fit Teams/);
+  });
+
+  it('puts follow-up questions in the card as buttons that post the question as the user', () => {
+    const card = renderAnswerCard(answer(generated(2, 2)), SETTINGS);
+    const buttons = JSON.stringify(card).match(/"msteams":\{"type":"imBack","value":"[^"]+"\}/g);
+    assert.deepEqual(buttons, [
+      '"msteams":{"type":"imBack","value":"Compare with last year"}',
+      '"msteams":{"type":"imBack","value":"Break it down by product"}',
+    ]);
+  });
+
+  it('binds 👍/👎 to this exact Genie message, and replaces them with a receipt once used', () => {
+    const card = renderAnswerCard(answer(generated(2, 2)), SETTINGS, { kind: 'buttons', job: 'job-1' });
+    const votes = JSON.stringify(card).match(/"verb":"genie\.feedback","data":\{[^}]+\}[^}]*\}/g) ?? [];
+    assert.equal(votes.length, 2);
+    for (const vote of votes) assert.ok(vote.includes(`"messageId":"${REF.messageId}"`) && vote.includes(`"conversationId":"${REF.conversationId}"`) && vote.includes('"job":"job-1"'));
+    const after = withFeedbackGiven(card, 'POSITIVE');
+    assertValidCard(after);
+    assert.ok(!JSON.stringify(after).includes('genie.feedback'), 'no second click possible');
+    assert.match(JSON.stringify(after), /your 👍 went to Genie/);
+    assert.match(JSON.stringify(after), /Show SQL/, 'the rest of the card is kept');
+  });
+
+  it('shows a clarifying question as Genie’s question', () => {
+    const card = renderAnswerCard({ ref: REF, status: 'COMPLETED', clarification: 'Revenue or orders?', suggestedQuestions: [] }, SETTINGS);
+    assertValidCard(card);
+    assert.match(JSON.stringify(card), /Genie needs a bit more detail.*Revenue or orders\?/);
+    assert.equal(find(card, 'Table'), undefined);
+  });
+});
+
+describe('chart rules', () => {
+  const table = (columns: DecodedColumn[], rows: CellValue[][]): DecodedTable => ({ columns, rows, totalRowCount: rows.length, truncated: false });
+  const months = (n: number) => Array.from({ length: n }, (_, i) => `2024-${String(i + 1).padStart(2, '0')}-01`);
+
+  it('charts a time-like first column as a line', () => {
+    const chart = chooseChart(table([column('month', 'date'), column('revenue', 'decimal', 2)], months(6).map((m, i) => [m, String(100 + i)])));
+    assert.equal(chart?.chart, 'Chart.Line');
+  });
+
+  it('charts shares of a whole as a donut, a short ranking as vertical bars, long labels or many rows as horizontal bars', () => {
+    const shares = table([column('channel', 'string'), column('share_pct', 'float')], [['web', 55], ['store', 30], ['phone', 15]]);
+    assert.equal(chooseChart(shares)?.chart, 'Chart.Donut');
+    const ranking = table([column('product', 'string'), column('revenue', 'decimal', 2)], [['A', '300'], ['B', '200'], ['C', '120']]);
+    assert.equal(chooseChart(ranking)?.chart, 'Chart.VerticalBar');
+    const longLabels = table([column('product', 'string'), column('revenue', 'integer')], [['Ultra-wide curved monitor 49"', 3], ['Ergonomic keyboard', 2]]);
+    assert.equal(chooseChart(longLabels)?.chart, 'Chart.HorizontalBar');
+    const many = table([column('city', 'string'), column('orders', 'integer')], Array.from({ length: 15 }, (_, i) => [`City ${i}`, 100 - i]));
+    assert.equal(chooseChart(many)?.chart, 'Chart.HorizontalBar');
+  });
+
+  it('groups several comparable series, and plots only the first when scales differ wildly', () => {
+    const grouped = table([column('region', 'string'), column('2023', 'integer'), column('2024', 'integer')], [['EMEA', 100, 120], ['APAC', 90, 95]]);
+    assert.equal(chooseChart(grouped)?.chart, 'Chart.VerticalBar.Grouped');
+    const mixed = table([column('product', 'string'), column('revenue', 'decimal', 2), column('units', 'integer')], [['A', '250000', 12], ['B', '180000', 9]]);
+    assert.equal(chooseChart(mixed)?.chart, 'Chart.VerticalBar', 'revenue and units do not share an axis');
+  });
+
+  it('draws no chart for one value, text only, or too many points', () => {
+    assert.equal(chooseChart(table([column('orders', 'integer')], [[42]])), undefined);
+    assert.equal(chooseChart(table([column('a', 'string'), column('b', 'string')], [['x', 'y'], ['z', 'w']])), undefined);
+    assert.equal(chooseChart(table([column('day', 'date'), column('n', 'integer')], months(12).concat(months(12), months(12), months(12), months(12), months(12)).map((m) => [m, 1]))), undefined);
+  });
+
+  it('has a reason for every rule, and the chart in the card carries the data without nulls', () => {
+    assert.ok(CHART_RULES.every((rule) => rule.because.length > 20));
+    const card = renderAnswerCard(answer(table([column('region', 'string'), column('revenue', 'integer')], [['EMEA', 5], ['APAC', null], ['AMER', 3]])), SETTINGS);
+    const chart = find(card, 'Chart.VerticalBar') as { data: { x: string; y: number }[] };
+    assert.deepEqual(chart.data, [{ x: 'EMEA', y: 5 }, { x: 'AMER', y: 3 }]);
+  });
+});
+
+describe('help card', () => {
+  it('offers the sample questions as buttons and names the commands', () => {
+    const card = renderHelpCard(['Top products?', 'Revenue by region'], true);
+    assertValidCard(card);
+    const text = JSON.stringify(card);
+    assert.match(text, /"type":"imBack","value":"Top products\?"/);
+    assert.match(text, /\*\*new\*\*/);
+    assert.match(text, /Hi!/);
+  });
+});
