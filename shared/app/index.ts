@@ -17,7 +17,7 @@ import {
   sweepExpired,
   type SweepResult,
 } from '../state';
-import { createLogger, type Logger, startAzureMonitor, Telemetry } from '../telemetry';
+import { createLogger, type Logger, type LogSink, type OpenTelemetryHandles, startAzureMonitor, Telemetry } from '../telemetry';
 
 /**
  * The composition root: every per-process singleton, built once on first use and kept across warm
@@ -36,9 +36,15 @@ export interface BotApp {
   readonly dispatcher: QuestionDispatcher;
 }
 
-export function createBotApp(config: AppConfig): BotApp {
-  const logger = createLogger(config.telemetry.logLevel);
-  const otel = startAzureMonitor(config.telemetry, appVersion());
+/** What tests may swap: where logs go, and OpenTelemetry providers (in-memory exporters). */
+export interface BotAppOverrides {
+  readonly logSink?: LogSink;
+  readonly otel?: OpenTelemetryHandles;
+}
+
+export function createBotApp(config: AppConfig, overrides: BotAppOverrides = {}): BotApp {
+  const logger = createLogger(config.telemetry.logLevel, overrides.logSink);
+  const otel = overrides.otel ?? startAzureMonitor(config.telemetry, appVersion());
   const http = getSharedHttpClient(config.http);
   const stores = createRecordStores(config);
   const state = createBotState(stores, config);
@@ -49,6 +55,14 @@ export function createBotApp(config: AppConfig): BotApp {
     statsSampleRate: config.telemetry.statsLogSampleRate,
     sessionsActive: () => state.sessions.countActive(),
     httpStats: sharedHttpStats,
+    setup: {
+      version: appVersion(),
+      stateStore: stores.kind,
+      dispatch: config.answers.dispatch,
+      botAuth: config.bot.authEnabled,
+      databricksAuth: config.databricks.auth.type,
+      applicationInsights: otel !== undefined,
+    },
   });
   const genie = new GenieClient({
     host: config.databricks.host,
@@ -98,8 +112,7 @@ export async function receiveActivity(input: WebhookInput, started: number): Pro
 
 /** The answer worker's entry for one queue message. */
 export function answerQuestion(message: QuestionMessage, dequeueCount: number, traceparent?: string): Promise<void> {
-  const current = getBotApp();
-  return current.telemetry.inAnswerSpan(traceparent, () => current.worker.process(message, dequeueCount));
+  return getBotApp().worker.process(message, dequeueCount, traceparent);
 }
 
 /** The poison queue's entry: the user hears their question could not be answered. */

@@ -9,6 +9,7 @@ import {
 import { type AuthenticateRequestResult, AuthenticationConstants } from 'botframework-connector';
 
 import type { AppConfig } from '../config';
+import { ensureError } from '../http';
 import { type Clock, type Random, systemClock } from '../runtime';
 import type { StoredReference } from '../state';
 
@@ -33,8 +34,8 @@ export type TurnLogic = (context: TurnContext) => Promise<void>;
 
 /** Sends to a conversation outside a turn (the answer worker). */
 export interface ConversationSender {
-  /** Sends an activity; resolves with its id when the channel gives one. */
-  send(reference: StoredReference, activity: Partial<Activity>): Promise<string | undefined>;
+  /** Sends an activity; resolves with its id when the channel gives one. `retry: false` for courtesies like typing. */
+  send(reference: StoredReference, activity: Partial<Activity>, options?: { readonly retry?: boolean }): Promise<string | undefined>;
   /** Replaces an earlier activity in place. */
   update(reference: StoredReference, activityId: string, activity: Partial<Activity>): Promise<void>;
 }
@@ -162,15 +163,32 @@ export class BotHost implements ConversationSender {
     return this.adapter.continueConversationAsync(this.appId, reference, logic);
   }
 
-  async send(reference: StoredReference, activity: Partial<Activity>): Promise<string | undefined> {
+  /**
+   * Runs `logic` in a proactive turn and rethrows its failure: CloudAdapter would hand the error
+   * to onTurnError and resolve, leaving the caller to believe the send worked.
+   */
+  private async inConversation(reference: StoredReference, logic: TurnLogic): Promise<void> {
+    let failure: unknown;
+    await this.continue(reference, async (context) => {
+      try {
+        await logic(context);
+      } catch (error: unknown) {
+        failure = error;
+      }
+    });
+    if (failure !== undefined) throw ensureError(failure);
+  }
+
+  async send(reference: StoredReference, activity: Partial<Activity>, options: { readonly retry?: boolean } = {}): Promise<string | undefined> {
     let id: string | undefined;
-    await withConnectorRetry(() => this.continue(reference, async (context) => void (id = (await context.sendActivity(activity))?.id)), this.retry);
+    const once = () => this.inConversation(reference, async (context) => void (id = (await context.sendActivity(activity))?.id));
+    await (options.retry === false ? once() : withConnectorRetry(once, this.retry));
     return id;
   }
 
   async update(reference: StoredReference, activityId: string, activity: Partial<Activity>): Promise<void> {
     await withConnectorRetry(
-      () => this.continue(reference, async (context) => void (await context.updateActivity({ ...activity, id: activityId }))),
+      () => this.inConversation(reference, async (context) => void (await context.updateActivity({ ...activity, id: activityId }))),
       this.retry,
     );
   }

@@ -5,7 +5,7 @@ import { askGenie, type AskResult, type FailureReason, failureReasonOf, type Gen
 import { ensureError } from '../http';
 import { type Clock, systemClock } from '../runtime';
 import { type BotState, isFinished, type JobValue, type QuestionMessage, type Versioned } from '../state';
-import type { Logger, Telemetry } from '../telemetry';
+import { type Logger, type Telemetry, truncateForLog } from '../telemetry';
 import type { ConversationSender } from './adapter';
 import { attachment, renderAnswerCard, STATUS_TEXT } from './cards';
 
@@ -87,7 +87,12 @@ export class AnswerWorker {
     this.clock = deps.clock ?? systemClock;
   }
 
-  async process(message: QuestionMessage, dequeueCount: number): Promise<void> {
+  /** One attempt at a question, inside a `genie.answer` span joined to the host's trace when tracing is on. */
+  process(message: QuestionMessage, dequeueCount: number, traceparent?: string): Promise<void> {
+    return this.deps.telemetry.inAnswerSpan(traceparent, () => this.attempt(message, dequeueCount));
+  }
+
+  private async attempt(message: QuestionMessage, dequeueCount: number): Promise<void> {
     const { jobs } = this.deps.state;
     const found = await jobs.get(message.jobId);
     if (!found) {
@@ -105,6 +110,10 @@ export class AnswerWorker {
     try {
       const result = await this.ask(job);
       const { answer } = result;
+      if (this.deps.config.telemetry.logQuestionText) {
+        // Genie's payload holds the question and result rows: only with LOG_QUESTION_TEXT, at debug, compacted.
+        this.deps.logger.debug('genie.answer', { ...log, payload: JSON.stringify(truncateForLog(answer)) });
+      }
       const card = renderAnswerCard(answer, this.deps.config.cards, { kind: 'buttons', job: message.jobId });
       stopTyping();
       await status.cancel();
@@ -207,7 +216,7 @@ export class AnswerWorker {
   /** Typing indicators while Genie works (Teams shows each for a few seconds). */
   private keepTyping(reference: JobValue['reference']): () => void {
     const send = (): void => {
-      this.deps.sender.send(reference, { type: 'typing' }).catch((error: unknown) => {
+      this.deps.sender.send(reference, { type: 'typing' }, { retry: false }).catch((error: unknown) => {
         this.deps.logger.debug('typing.failed', { error: errorCode(error) });
       });
     };

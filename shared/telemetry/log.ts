@@ -46,8 +46,12 @@ export function createLogger(level: LogLevel, sink: LogSink = consoleSink): Logg
   };
 }
 
-/** Compacts a payload for debug logs: strings over 1,000 characters and arrays over 10 items cut (the seed's rule). */
+/**
+ * Compacts a payload for debug logs: strings over 1,000 characters and arrays over 10 items cut
+ * (the seed's rule); bigints as text so the result is JSON.
+ */
 export function truncateForLog(value: unknown, depth = 0): unknown {
+  if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'string') return value.length > 1_000 ? `${value.slice(0, 1_000)}…(${value.length} chars)` : value;
   if (Array.isArray(value)) {
     const items = value.slice(0, 10).map((v) => truncateForLog(v, depth + 1));

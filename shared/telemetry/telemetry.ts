@@ -41,6 +41,8 @@ export interface TelemetryOptions {
   /** Live sessions, as cheaply as the store can tell. */
   readonly sessionsActive?: () => Promise<number>;
   readonly httpStats?: () => HttpClientStats | undefined;
+  /** How this instance is set up, shown as is in /api/metrics (no secrets). */
+  readonly setup?: Readonly<Record<string, string | boolean>>;
 }
 
 interface Instruments {
@@ -79,6 +81,7 @@ export class Telemetry implements GenieCallObserver {
   private readonly failures = new Map<string, number>();
   private readonly latency = { webhook: new LatencyHistogram(), genie: new LatencyHistogram(), answer: new LatencyHistogram() };
   private readonly genieCalls = new Map<string, number>();
+  private readonly genieCallLatency = new Map<string, LatencyHistogram>();
   private retries = 0;
   private throttled = 0;
   private timeouts = 0;
@@ -148,6 +151,9 @@ export class Telemetry implements GenieCallObserver {
   onCall(event: GenieCallEvent): void {
     const key = `${event.endpoint} ${event.outcome}`;
     this.genieCalls.set(key, (this.genieCalls.get(key) ?? 0) + 1);
+    let latency = this.genieCallLatency.get(event.endpoint);
+    if (!latency) this.genieCallLatency.set(event.endpoint, (latency = new LatencyHistogram()));
+    latency.record(event.durationMs);
     if (event.status === 429) this.throttled++;
     if (event.outcome === 'timeout') this.timeouts++;
     const attributes: Attributes = { endpoint: event.endpoint, status_class: event.outcome };
@@ -277,6 +283,7 @@ export class Telemetry implements GenieCallObserver {
       timestamp: new Date(this.clock.now()).toISOString(),
       scope: 'These figures are this instance’s only; the fleet-wide view is in Application Insights.',
       instance: { ...instanceInfo(), coldStart },
+      setup: this.options.setup ?? {},
       questions: {
         total: q.total,
         answered: q.answered,
@@ -287,7 +294,13 @@ export class Telemetry implements GenieCallObserver {
         failuresByReason: Object.fromEntries(this.failures),
       },
       latencyMs: { webhookAck: this.latency.webhook.summary(), genie: this.latency.genie.summary(), answer: this.latency.answer.summary() },
-      genie: { calls, retries: this.retries, throttled429: this.throttled, timeouts: this.timeouts },
+      genie: {
+        calls,
+        callLatencyMs: Object.fromEntries([...this.genieCallLatency].map(([endpoint, h]) => [endpoint, h.summary()])),
+        retries: this.retries,
+        throttled429: this.throttled,
+        timeouts: this.timeouts,
+      },
       http: http ? { socketsCreated: http.socketsCreated, socketsReused: http.socketsReused, socketsOpen: http.socketsOpen, requests: http.requests } : null,
       sessions: { active: (await this.sessionsActive()) ?? null },
       process: {

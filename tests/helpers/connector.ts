@@ -20,8 +20,8 @@ export interface FakeConnector {
   readonly received: RecordedActivity[];
   /** Sent messages (not typing), with updates applied: what the chat would show. */
   messages(conversationId?: string): { id: string; activity: Record<string, unknown>; updates: number }[];
-  /** Answers the next `times` requests matching `method` with `status`. */
-  fail(method: 'POST' | 'PUT', status: number, times?: number): void;
+  /** Answers the next `times` requests matching `method` (and `which`, when given) with `status`. */
+  fail(method: 'POST' | 'PUT', status: number, times?: number, which?: (activity: Record<string, unknown>) => boolean): void;
   /** Resolves when `predicate` holds for the recorded activities (checked on every arrival). */
   waitFor(predicate: (received: RecordedActivity[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -39,7 +39,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
  */
 export async function startFakeConnector(): Promise<FakeConnector> {
   const received: RecordedActivity[] = [];
-  const failures: { method: string; status: number; times: number }[] = [];
+  const failures: { method: string; status: number; times: number; which?: (activity: Record<string, unknown>) => boolean }[] = [];
   const waiters = new Set<() => void>();
   let next = 0;
   const server = await startLoopbackServer(async (req: IncomingMessage, res: ServerResponse) => {
@@ -50,7 +50,7 @@ export async function startFakeConnector(): Promise<FakeConnector> {
       return;
     }
     const activity = await readJson(req);
-    const failure = failures.find((f) => f.method === method && f.times > 0);
+    const failure = failures.find((f) => f.method === method && f.times > 0 && (!f.which || f.which(activity)));
     if (failure) {
       failure.times--;
       res.writeHead(failure.status, { 'Content-Type': 'application/json' }).end('{"error":{"code":"Throttled","message":"scripted"}}');
@@ -80,8 +80,8 @@ export async function startFakeConnector(): Promise<FakeConnector> {
       }
       return [...shown.values()];
     },
-    fail(method, status, times = 1) {
-      failures.push({ method, status, times });
+    fail(method, status, times = 1, which) {
+      failures.push({ method, status, times, ...(which ? { which } : {}) });
     },
     waitFor(predicate, timeoutMs = 10_000) {
       return new Promise<void>((resolve, reject) => {

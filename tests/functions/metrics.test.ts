@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+
+import { type GenieEmulator, startGenieEmulator } from '../../dev/genie-emulator';
+import { type DevHost, startDevHost } from '../../dev/host';
+import { type FakeConnector, startFakeConnector, userMessage } from '../helpers/connector';
+import { restoreEnv, TEST_ENV, useEnv } from '../helpers/env';
+
+/** A raw GET (fetch would decode gzip and hide the header we test). */
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    request(url, { headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+const packageVersion = (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+
+describe('GET /api/metrics', () => {
+  let genie: GenieEmulator;
+  let connector: FakeConnector;
+  let host: DevHost;
+
+  before(async () => {
+    genie = await startGenieEmulator({ demo: false });
+    connector = await startFakeConnector();
+    useEnv({ ...TEST_ENV, DATABRICKS_HOST: genie.url, GENIE_SPACE_ID: genie.spaceId, DATABRICKS_TOKEN: genie.token, STATUS_MESSAGE_DELAY_SECONDS: '0' });
+    host = await startDevHost({ port: 0, log: () => undefined });
+  });
+  after(async () => {
+    await host.close();
+    await Promise.all([connector.close(), genie.close()]);
+    restoreEnv();
+  });
+
+  it('shows this instance’s live figures after a question, gzip-encoded when asked', async () => {
+    await fetch(`${host.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(userMessage(connector.url, 'how many?', { conversationId: 'a:metrics' })) });
+    await connector.waitFor(() => connector.messages('a:metrics').length > 0);
+
+    const response = await get(`${host.url}/api/metrics`, { 'Accept-Encoding': 'gzip' });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers['content-encoding'], 'gzip');
+    assert.equal(response.headers.vary, 'Accept-Encoding');
+    const decoded = gunzipSync(response.body);
+    assert.ok(decoded.length >= 1024 && response.body.length < decoded.length, `${decoded.length} bytes sent as ${response.body.length}`);
+    const metrics = JSON.parse(decoded.toString('utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- a JSON document read field by field below
+    assert.equal(metrics.status, 'ok');
+    assert.ok(!Number.isNaN(Date.parse(metrics.timestamp as string)));
+    assert.match(metrics.scope as string, /this instance’s only.*Application Insights/);
+    assert.equal(typeof metrics.instance.id, 'string');
+    assert.equal(typeof metrics.instance.coldStart, 'boolean');
+    assert.equal(metrics.instance.coldStart, false, 'earlier requests paid for the cold start');
+    assert.equal(metrics.questions.total, 1);
+    assert.equal(metrics.questions.answered, 1);
+    assert.equal(metrics.questions.successRate, 1);
+    assert.equal(metrics.latencyMs.webhookAck.count, 1);
+    assert.ok(metrics.latencyMs.answer.p50 > 0 && metrics.latencyMs.answer.p99 >= metrics.latencyMs.answer.p50);
+    assert.ok(metrics.genie.calls['get-message']['2xx'] >= 1);
+    assert.equal(metrics.genie.calls['start-conversation']['2xx'], 1);
+    assert.ok(metrics.genie.callLatencyMs['get-message'].count >= 1);
+    assert.deepEqual(metrics.setup, { version: packageVersion, stateStore: 'memory', dispatch: 'inline', botAuth: false, databricksAuth: 'pat', applicationInsights: false });
+    assert.ok(metrics.http.socketsCreated >= 1);
+    assert.equal(metrics.sessions.active, 1);
+    for (const field of ['rssMb', 'heapUsedMb', 'cpuPercent']) assert.equal(typeof metrics.process[field], 'number');
+
+    const plain = await get(`${host.url}/api/metrics`);
+    assert.equal(plain.headers['content-encoding'], undefined, 'identity for a client that does not ask for gzip');
+    assert.equal((JSON.parse(plain.body.toString('utf8')) as { status: string }).status, 'ok');
+  });
+});

@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+
+import { type GenieEmulator, startGenieEmulator } from '../../dev/genie-emulator';
+import { type DevHost, startDevHost } from '../../dev/host';
+import { type FakeConnector, startFakeConnector, userMessage } from '../helpers/connector';
+import { restoreEnv, TEST_ENV, useEnv } from '../helpers/env';
+import { delay } from '../helpers/servers';
+
+type Card = { body: Record<string, unknown>[] };
+
+function cardOf(activity: Record<string, unknown>): Card | undefined {
+  return (activity.attachments as { content: Card }[] | undefined)?.[0]?.content;
+}
+
+/** The Action.Execute / Action.Submit payloads in a card, by button title. */
+function buttons(card: Card | undefined): Map<string, Record<string, unknown>> {
+  const found = new Map<string, Record<string, unknown>>();
+  const visit = (element: Record<string, unknown>): void => {
+    if (typeof element.type === 'string' && element.type.startsWith('Action.') && typeof element.title === 'string') found.set(element.title, element);
+    for (const child of [...((element.items as Record<string, unknown>[]) ?? []), ...((element.actions as Record<string, unknown>[]) ?? [])]) visit(child);
+  };
+  card?.body.forEach(visit);
+  return found;
+}
+
+const SLOW = {
+  steps: [
+    { status: 'ASKING_AI', afterMs: 0 },
+    { status: 'EXECUTING_QUERY', afterMs: 900 },
+    { status: 'COMPLETED', afterMs: 1_400 },
+  ],
+  queries: [{ title: 'Orders', sql: 'SELECT 1', result: { columns: [{ name: 'orders', type_name: 'LONG' }], rows: [['7']] } }],
+  text: 'Seven orders.',
+  suggestedQuestions: ['Orders by region'],
+};
+
+describe('the conversation around an answer', () => {
+  let genie: GenieEmulator;
+  let connector: FakeConnector;
+  let host: DevHost;
+  const post = (activity: Record<string, unknown>) =>
+    fetch(`${host.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(activity) });
+
+  before(async () => {
+    genie = await startGenieEmulator({ demo: false });
+    connector = await startFakeConnector();
+    // A status line after 0.3 s: slow questions (1.4 s here) get one, fast ones do not.
+    useEnv({ ...TEST_ENV, DATABRICKS_HOST: genie.url, GENIE_SPACE_ID: genie.spaceId, DATABRICKS_TOKEN: genie.token, STATUS_MESSAGE_DELAY_SECONDS: '0.3' });
+    host = await startDevHost({ port: 0, log: () => undefined });
+  });
+  afterEach(() => genie.reset());
+  after(async () => {
+    await host.close();
+    await connector.close();
+    await genie.close();
+    restoreEnv();
+  });
+
+  it('posts one status line for a slow question and replaces it with the answer in place', async () => {
+    genie.script('slow', SLOW);
+    await post(userMessage(connector.url, 'slow', { conversationId: 'a:status' }));
+    await connector.waitFor(() => connector.received.some((r) => r.conversationId === 'a:status' && r.method === 'PUT'));
+    const shown = connector.messages('a:status');
+    assert.equal(shown.length, 1, 'one message in the chat: the status line became the answer');
+    assert.equal(shown[0]?.updates, 1);
+    assert.match(JSON.stringify(shown[0]?.activity), /Seven orders\./);
+    const statusPost = connector.received.find((r) => r.conversationId === 'a:status' && r.method === 'POST' && r.activity.type === 'message');
+    assert.match(String(statusPost?.activity.text), /Looking at your data/);
+  });
+
+  it('sends the answer as a new message when replacing the status line fails', async () => {
+    genie.script('slow', SLOW);
+    connector.fail('PUT', 400);
+    await post(userMessage(connector.url, 'slow', { conversationId: 'a:no-replace' }));
+    await connector.waitFor(() => connector.messages('a:no-replace').some((m) => cardOf(m.activity)));
+    const shown = connector.messages('a:no-replace');
+    assert.equal(shown.length, 2, 'the status line stays, the answer follows it');
+    assert.match(String(shown[0]?.activity.text), /Looking at your data/);
+    assert.match(JSON.stringify(shown[1]?.activity), /Seven orders\./);
+  });
+
+  it('retries a throttled send (429) instead of losing the answer', async () => {
+    connector.fail('POST', 429, 2, (activity) => Array.isArray(activity.attachments));
+    await post(userMessage(connector.url, 'fast', { conversationId: 'a:throttled' }));
+    await connector.waitFor(() => connector.messages('a:throttled').some((m) => cardOf(m.activity)), 15_000);
+    assert.equal(connector.messages('a:throttled').filter((m) => cardOf(m.activity)).length, 1, 'delivered once, after two 429s');
+  });
+
+  it('asks the follow-up a suggestion button carries, in the same Genie conversation', async () => {
+    genie.script('slow', SLOW);
+    await post(userMessage(connector.url, 'slow', { conversationId: 'a:suggest' }));
+    await connector.waitFor(() => connector.messages('a:suggest').some((m) => cardOf(m.activity)));
+    const button = buttons(cardOf(connector.messages('a:suggest').at(-1)!.activity)).get('Orders by region');
+    const payload = (button?.data as { msteams: { type: string; value: string } }).msteams;
+    assert.equal(payload.type, 'imBack');
+    // Teams posts an imBack value as the user's own message.
+    await post(userMessage(connector.url, payload.value, { conversationId: 'a:suggest' }));
+    await connector.waitFor(() => genie.messages().length === 2 && connector.messages('a:suggest').filter((m) => cardOf(m.activity)).length === 2);
+    const [first, second] = genie.messages();
+    assert.equal(second?.content, 'Orders by region');
+    assert.equal(second?.conversationId, first?.conversationId);
+  });
+
+  it('sends 👍 to Genie once for the exact message, and updates the card with a receipt', async () => {
+    await post(userMessage(connector.url, 'rate this', { conversationId: 'a:rate' }));
+    await connector.waitFor(() => connector.messages('a:rate').some((m) => cardOf(m.activity)));
+    const answerCard = cardOf(connector.messages('a:rate').at(-1)!.activity);
+    const up = buttons(answerCard).get('👍');
+    assert.equal(up?.type, 'Action.Execute');
+    const invoke = {
+      ...userMessage(connector.url, '', { conversationId: 'a:rate' }),
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: { action: { type: 'Action.Execute', verb: up?.verb, data: up?.data } },
+    };
+    const click = await post({ ...invoke, id: 'click-1' });
+    assert.equal(click.status, 200);
+    const body = (await click.json()) as { statusCode: number; type: string; value: Card };
+    assert.equal(body.statusCode, 200);
+    assert.equal(body.type, 'application/vnd.microsoft.card.adaptive');
+    assert.match(JSON.stringify(body.value), /your 👍 went to Genie/);
+    assert.ok(!JSON.stringify(body.value).includes('genie.feedback'), 'the buttons are gone from the updated card');
+
+    const doubleClick = await post({ ...invoke, id: 'click-2' });
+    assert.equal(doubleClick.status, 200);
+    await delay(100);
+    const message = genie.messages()[0]!;
+    assert.deepEqual(
+      genie.feedback().map((f) => [f.conversationId, f.messageId, f.rating]),
+      [[message.conversationId, message.messageId, 'POSITIVE']],
+      'reached Genie once, for that message',
+    );
+  });
+
+  it('refuses a card action it does not know with a 4xx, not a crash', async () => {
+    const response = await post({
+      ...userMessage(connector.url, '', { conversationId: 'a:bogus' }),
+      type: 'invoke',
+      name: 'adaptiveCard/action',
+      value: { action: { type: 'Action.Execute', verb: 'genie.feedback', data: { rating: 'POSITIVE', ref: { spaceId: '../../etc' } } } },
+    });
+    assert.equal(response.status, 400);
+    const body = (await response.json()) as { statusCode: number; value: { message: string } };
+    assert.equal(body.statusCode, 400);
+    assert.match(body.value.message, /Unknown card action/);
+    assert.equal(genie.feedback().length, 0);
+  });
+});
