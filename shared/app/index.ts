@@ -2,7 +2,7 @@ import type { TurnContext } from 'botbuilder';
 
 import { AnswerWorker, BotHost, GenieBot, handleWebhook, type WebhookInput, type WebhookResult } from '../bot';
 import { type AppConfig, getConfig, QUESTIONS_QUEUE } from '../config';
-import { createTokenSource, GenieClient } from '../genie';
+import { createTokenSource, GenieClient, type PollSchedule } from '../genie';
 import { ensureError, getSharedHttpClient, sharedHttpStats } from '../http';
 import { appVersion, wasColdStart } from '../runtime';
 import {
@@ -40,6 +40,8 @@ export interface BotApp {
 export interface BotAppOverrides {
   readonly logSink?: LogSink;
   readonly otel?: OpenTelemetryHandles;
+  /** The poll schedule (benchmarks drive zero-latency answers). */
+  readonly schedule?: PollSchedule;
 }
 
 export function createBotApp(config: AppConfig, overrides: BotAppOverrides = {}): BotApp {
@@ -77,7 +79,7 @@ export function createBotApp(config: AppConfig, overrides: BotAppOverrides = {})
     logger.error('turn.failed', { error: ensureError(error).name, activity: context.activity.type });
     await context.sendActivity('Sorry, something went wrong on my side. Please try again.').catch(() => undefined);
   });
-  const worker = new AnswerWorker({ config, state, sender: host, genie: genieFactory, logger, telemetry });
+  const worker = new AnswerWorker({ config, state, sender: host, genie: genieFactory, logger, telemetry, ...(overrides.schedule ? { schedule: overrides.schedule } : {}) });
   const dispatcher: QuestionDispatcher =
     config.answers.dispatch === 'queue' && config.storage
       ? new StorageQueueDispatcher(createQuestionQueue(config.storage, QUESTIONS_QUEUE))
@@ -86,7 +88,7 @@ export function createBotApp(config: AppConfig, overrides: BotAppOverrides = {})
           (message) => worker.poison(message),
           { onError: (error, attempt) => logger.warn('inline.attempt_failed', { error: error.name, attempt }) },
         );
-  const bot = new GenieBot({ config, state, dispatcher, genie: genieFactory, logger, telemetry });
+  const bot = new GenieBot({ config, state, dispatcher, sender: host, genie: genieFactory, logger, telemetry });
   if (!config.bot.authEnabled) {
     logger.warn('auth.disabled', { detail: 'MicrosoftAppId is not set: webhook requests are not authenticated. Local development only.' });
   }

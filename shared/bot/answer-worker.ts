@@ -106,7 +106,8 @@ export class AnswerWorker {
     const log = { job: message.jobId, user: found.value.userHash, attempt: dequeueCount };
 
     const stopTyping = this.keepTyping(job.value.reference);
-    const status = this.scheduleStatusLine(job);
+    // Once the status line is up it tells the user we are on it: typing can stop.
+    const status = this.scheduleStatusLine(job, stopTyping);
     try {
       const result = await this.ask(job);
       const { answer } = result;
@@ -121,7 +122,7 @@ export class AnswerWorker {
       if (sent) {
         const outcome = answer.clarification && !answer.query ? 'clarification' : 'answered';
         this.deps.telemetry.questionFinished(outcome, 'none', this.clock.now() - job.value.createdAt, result.waitedMs);
-        this.deps.logger.info('question.answered', { ...log, outcome, polls: result.polls, genieMs: result.waitedMs, rows: answer.table?.rows.length });
+        this.deps.logger.debug('question.answered', { ...log, outcome, polls: result.polls, genieMs: result.waitedMs, rows: answer.table?.rows.length });
       }
     } catch (error: unknown) {
       stopTyping();
@@ -213,14 +214,16 @@ export class AnswerWorker {
     return true;
   }
 
-  /** Typing indicators while Genie works (Teams shows each for a few seconds). */
+  /**
+   * Typing indicators while Genie works (Teams shows each for a few seconds). The webhook sent the
+   * first one; the worker keeps it going.
+   */
   private keepTyping(reference: JobValue['reference']): () => void {
     const send = (): void => {
       this.deps.sender.send(reference, { type: 'typing' }, { retry: false }).catch((error: unknown) => {
         this.deps.logger.debug('typing.failed', { error: errorCode(error) });
       });
     };
-    send();
     const timer = setInterval(send, this.deps.typingIntervalMs ?? 3_000);
     timer.unref();
     return () => clearInterval(timer);
@@ -231,7 +234,7 @@ export class AnswerWorker {
    * the answer later replaces it. cancel() also waits for a post in flight, so the answer knows
    * the status line's id.
    */
-  private scheduleStatusLine(job: JobHandle): { cancel: () => Promise<void> } {
+  private scheduleStatusLine(job: JobHandle, onPosted: () => void): { cancel: () => Promise<void> } {
     const delay = this.deps.config.answers.statusMessageDelayMs;
     if (delay <= 0 || job.value.statusActivityId) return { cancel: () => Promise.resolve() };
     let posting: Promise<void> | undefined;
@@ -240,6 +243,7 @@ export class AnswerWorker {
       posting = (async () => {
         try {
           const id = await this.deps.sender.send(job.value.reference, { text: STATUS_TEXT });
+          onPosted();
           if (id) await job.update({ statusActivityId: id });
         } catch (error: unknown) {
           this.deps.logger.warn('status.failed', { job: job.value.id, error: errorCode(error) });

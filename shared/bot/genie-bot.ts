@@ -19,7 +19,11 @@ import {
   TOO_LONG_REPLY,
   withFeedbackGiven,
 } from './cards';
+import type { ConversationSender } from './adapter';
 import { chatKeyOf } from './chat';
+
+/** The typing indicator follows the webhook's answer by this much: imperceptible, and out of a burst's way. */
+const TYPING_DELAY_MS = 25;
 
 /** Longest question passed on to Genie. */
 export const MAX_QUESTION_CHARS = 4_000;
@@ -50,6 +54,8 @@ export interface GenieBotDependencies {
   readonly config: AppConfig;
   readonly state: BotState;
   readonly dispatcher: QuestionDispatcher;
+  /** Sends outside a turn (the typing indicator after the webhook answered). */
+  readonly sender: ConversationSender;
   readonly genie: () => Promise<GenieClient>;
   readonly logger: Logger;
   readonly telemetry: Telemetry;
@@ -98,7 +104,7 @@ export class GenieBot extends ActivityHandler {
     const conversationId = activity.conversation?.id ?? '';
     // Teams redelivers when we are slow: every message activity is taken once.
     if (activity.id && !(await this.deps.state.dedup.firstSeen(conversationId, activity.id))) {
-      this.deps.logger.info('message.duplicate', { user: this.userHash(activity) });
+      this.deps.logger.debug('message.duplicate', { user: this.userHash(activity) });
       return;
     }
     const text = questionText(activity, activity.recipient?.id);
@@ -131,13 +137,7 @@ export class GenieBot extends ActivityHandler {
     const reference = JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))) as StoredReference;
     try {
       await this.deps.state.jobs.create({ id: jobId, chatKey: chatKeyOf(activity), question, reference, userHash });
-      await Promise.all([
-        this.deps.dispatcher.dispatch({ jobId }),
-        // The typing indicator is a courtesy: its failure must not fail the hand-off.
-        context.sendActivity({ type: 'typing' }).catch((error: unknown) => {
-          this.deps.logger.warn('typing.failed', { error: ensureError(error).name });
-        }),
-      ]);
+      await this.deps.dispatcher.dispatch({ jobId });
     } catch (error: unknown) {
       // Nothing silently dropped: the redelivery (or the user's resend) may try again, and the user is told.
       await this.deps.state.dedup.forget(activity.conversation?.id ?? '', activity.id ?? '').catch(() => false);
@@ -145,8 +145,16 @@ export class GenieBot extends ActivityHandler {
       await context.sendActivity(HANDOFF_FAILED_REPLY);
       return;
     }
+    // The typing indicator is a courtesy: sent just after the webhook has answered (a burst of
+    // questions is acknowledged first), outside the turn, and its failure cannot fail the hand-off.
+    setTimeout(() => {
+      this.deps.sender.send(reference, { type: 'typing' }, { retry: false }).catch((error: unknown) => {
+        this.deps.logger.debug('typing.failed', { error: ensureError(error).name });
+      });
+    }, TYPING_DELAY_MS);
     this.deps.telemetry.questionStarted();
-    this.deps.logger.info('question.accepted', {
+    // Per-question lines are debug: at info the log carries failures and the sampled stats only.
+    this.deps.logger.debug('question.accepted', {
       job: jobId,
       user: userHash,
       chars: question.length,
@@ -166,7 +174,7 @@ export class GenieBot extends ActivityHandler {
     if (first) {
       try {
         await (await this.deps.genie()).sendFeedback(ref, rating);
-        this.deps.logger.info('feedback.sent', { rating, user: this.userHash(context.activity) });
+        this.deps.logger.debug('feedback.sent', { rating, user: this.userHash(context.activity) });
       } catch (error: unknown) {
         await this.deps.state.dedup.forget(...feedbackKey).catch(() => false);
         this.deps.logger.warn('feedback.failed', { error: ensureError(error).name });

@@ -57,7 +57,8 @@ export async function pollUntilAnswered(
   let lastStatus: string | undefined;
   let phase = phaseOf(undefined);
   let phaseSince = started;
-  await clock.sleep(Math.min(schedule.firstPollMs, budgetMs));
+  // Jittered like every other look, so questions asked together do not poll together.
+  await clock.sleep(Math.min(budgetMs, Math.round(schedule.firstPollMs * (1 + schedule.jitter * (2 * random() - 1)))));
   for (;;) {
     const message = await client.getMessage(ref);
     polls++;

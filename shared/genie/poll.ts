@@ -20,7 +20,7 @@ export interface PhaseCadence {
 export interface PollSchedule {
   /** First look after asking. @default 1000 */
   readonly firstPollMs: number;
-  /** @default { initialMs: 1000, slopeMsPerSecond: 100, maxMs: 4000 } */
+  /** @default { initialMs: 1000, slopeMsPerSecond: 50, maxMs: 3000 } */
   readonly thinking: PhaseCadence;
   /** @default { initialMs: 2000, slopeMsPerSecond: 100, maxMs: 5000 } */
   readonly warehouse: PhaseCadence;
@@ -32,7 +32,7 @@ export interface PollSchedule {
 
 export const DEFAULT_POLL_SCHEDULE: PollSchedule = Object.freeze({
   firstPollMs: 1000,
-  thinking: { initialMs: 1000, slopeMsPerSecond: 100, maxMs: 4000 },
+  thinking: { initialMs: 1000, slopeMsPerSecond: 50, maxMs: 3000 },
   warehouse: { initialMs: 2000, slopeMsPerSecond: 100, maxMs: 5000 },
   executing: { initialMs: 500, slopeMsPerSecond: 100, maxMs: 2000 },
   jitter: 0.1,

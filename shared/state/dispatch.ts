@@ -42,6 +42,8 @@ export interface InlineDispatcherOptions {
   readonly maxDequeueCount?: number;
   /** Pause between attempts, like the queue's visibility timeout. @default 1000 */
   readonly retryDelayMs?: number;
+  /** Wait before the first attempt. @default 25 */
+  readonly pickupDelayMs?: number;
   readonly onError?: (error: Error, dequeueCount: number) => void;
 }
 
@@ -71,7 +73,8 @@ export class InlineDispatcher implements QuestionDispatcher {
   }
 
   private async run(message: QuestionMessage): Promise<void> {
-    await new Promise((resolve) => setImmediate(resolve));
+    // Like a queue's pickup, a moment after the webhook answered: a burst is acknowledged first.
+    await new Promise((resolve) => setTimeout(resolve, this.options.pickupDelayMs ?? 25));
     const max = this.options.maxDequeueCount ?? 3;
     for (let dequeueCount = 1; dequeueCount <= max; dequeueCount++) {
       try {

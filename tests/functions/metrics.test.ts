@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 
 import { type GenieEmulator, startGenieEmulator } from '../../dev/genie-emulator';
 import { type DevHost, startDevHost } from '../../dev/host';
-import { type FakeConnector, startFakeConnector, userMessage } from '../helpers/connector';
+import { type FakeConnector, startFakeConnector, userMessage } from '../../dev/fake-connector';
 import { restoreEnv, TEST_ENV, useEnv } from '../helpers/env';
 
 /** A raw GET (fetch would decode gzip and hide the header we test). */

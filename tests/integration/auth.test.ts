@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { type GenieEmulator, startGenieEmulator } from '../../dev/genie-emulator';
 import { type DevHost, startDevHost } from '../../dev/host';
-import { type FakeConnector, startFakeConnector, userMessage } from '../helpers/connector';
+import { type FakeConnector, startFakeConnector, userMessage } from '../../dev/fake-connector';
 import { restoreEnv, TEST_ENV, useEnv } from '../helpers/env';
 import { type LoopbackServer, startLoopbackServer } from '../helpers/servers';
 

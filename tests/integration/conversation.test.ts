@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 
 import { type GenieEmulator, startGenieEmulator } from '../../dev/genie-emulator';
 import { type DevHost, startDevHost } from '../../dev/host';
-import { type FakeConnector, startFakeConnector, userMessage } from '../helpers/connector';
+import { type FakeConnector, startFakeConnector, userMessage } from '../../dev/fake-connector';
 import { restoreEnv, TEST_ENV, useEnv } from '../helpers/env';
 import { delay } from '../helpers/servers';
 

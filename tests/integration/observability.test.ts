@@ -10,7 +10,7 @@ import { type BotApp, createBotApp } from '../../shared/app';
 import { handleWebhook } from '../../shared/bot';
 import { loadConfig } from '../../shared/config';
 import type { InlineDispatcher } from '../../shared/state';
-import { type FakeConnector, startFakeConnector, userMessage } from '../helpers/connector';
+import { type FakeConnector, startFakeConnector, userMessage } from '../../dev/fake-connector';
 import { TEST_ENV } from '../helpers/env';
 
 const QUESTION = 'What were sales for ACME-SECRET-CUSTOMER last week?';

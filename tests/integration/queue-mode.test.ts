@@ -9,7 +9,7 @@ import { type QueuePoller, startQueuePoller } from '../../dev/queue-poller';
 import { getBotApp } from '../../shared/app';
 import type { QueueFunctionDefinition } from '../../shared/hosting';
 import { type Azurite, startAzurite } from '../helpers/azurite';
-import { type FakeConnector, startFakeConnector, userMessage } from '../helpers/connector';
+import { type FakeConnector, startFakeConnector, userMessage } from '../../dev/fake-connector';
 import { restoreEnv, TEST_ENV, useEnv } from '../helpers/env';
 import { eventually } from '../helpers/servers';
 

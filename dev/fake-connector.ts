@@ -1,6 +1,5 @@
-import { type IncomingMessage, type ServerResponse } from 'node:http';
-
-import { type LoopbackServer, startLoopbackServer } from './servers';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface RecordedActivity {
   readonly method: 'POST' | 'PUT';
@@ -15,9 +14,10 @@ export interface RecordedActivity {
 
 export interface FakeConnector {
   readonly url: string;
-  readonly server: LoopbackServer;
-  /** Everything the bot sent, typing indicators included, in order. */
+  /** Everything the bot sent, typing indicators included, in order (empty when not keeping). */
   readonly received: RecordedActivity[];
+  /** Messages with attachments (cards) received so far, kept or not. */
+  cards(): number;
   /** Sent messages (not typing), with updates applied: what the chat would show. */
   messages(conversationId?: string): { id: string; activity: Record<string, unknown>; updates: number }[];
   /** Answers the next `times` requests matching `method` (and `which`, when given) with `status`. */
@@ -34,15 +34,18 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 }
 
 /**
- * A Bot Connector on loopback that records what the bot sends (the Bot Framework REST shapes:
- * POST /v3/conversations/{id}/activities[/{replyTo}], PUT .../activities/{id}).
+ * A Bot Connector on 127.0.0.1 that records what the bot sends (the Bot Framework REST shapes:
+ * POST /v3/conversations/{id}/activities[/{replyTo}], PUT .../activities/{id}). A stand-in for
+ * Teams' service in tests and benchmarks; the Agents Playground is the real client for people.
  */
-export async function startFakeConnector(): Promise<FakeConnector> {
+export async function startFakeConnector(options: { readonly keep?: boolean } = {}): Promise<FakeConnector> {
+  const keep = options.keep ?? true;
   const received: RecordedActivity[] = [];
+  let cards = 0;
   const failures: { method: string; status: number; times: number; which?: (activity: Record<string, unknown>) => boolean }[] = [];
   const waiters = new Set<() => void>();
   let next = 0;
-  const server = await startLoopbackServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
     const method = req.method === 'PUT' ? 'PUT' : 'POST';
     if (!match || (req.method !== 'POST' && req.method !== 'PUT')) {
@@ -59,14 +62,25 @@ export async function startFakeConnector(): Promise<FakeConnector> {
     const conversationId = decodeURIComponent(match[1] ?? '');
     const targetId = match[2] ? decodeURIComponent(match[2]) : undefined;
     const id = method === 'PUT' ? (targetId ?? '') : `activity-${++next}`;
-    received.push({ method, conversationId, ...(targetId ? { targetId } : {}), id, activity, at: Date.now() });
+    if (Array.isArray(activity.attachments)) cards++;
+    // Benchmarks count without keeping, so the connector's memory does not grow with the run.
+    if (keep) received.push({ method, conversationId, ...(targetId ? { targetId } : {}), id, activity, at: Date.now() });
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id }));
     for (const wake of waiters) wake();
+  };
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
   });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url: server.url,
-    server,
+    url,
     received,
+    cards: () => cards,
     messages(conversationId) {
       const shown = new Map<string, { id: string; activity: Record<string, unknown>; updates: number }>();
       for (const r of received) {
@@ -100,7 +114,11 @@ export async function startFakeConnector(): Promise<FakeConnector> {
         check();
       });
     },
-    close: () => server.close(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
