@@ -7,6 +7,7 @@ import { type GenieClient, userMessageFor } from '../genie';
 import { ensureError } from '../http';
 import type { BotState, QuestionDispatcher, StoredReference } from '../state';
 import type { Logger, Telemetry } from '../telemetry';
+import type { ConversationSender } from './adapter';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   attachment,
@@ -19,7 +20,6 @@ import {
   TOO_LONG_REPLY,
   withFeedbackGiven,
 } from './cards';
-import type { ConversationSender } from './adapter';
 import { chatKeyOf } from './chat';
 
 /** The typing indicator follows the webhook's answer by this much: imperceptible, and out of a burst's way. */

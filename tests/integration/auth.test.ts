@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
+import { type FakeConnector, startFakeConnector, userMessage } from '../../dev/fake-connector';
 import { type GenieEmulator, startGenieEmulator } from '../../dev/genie-emulator';
 import { type DevHost, startDevHost } from '../../dev/host';
-import { type FakeConnector, startFakeConnector, userMessage } from '../../dev/fake-connector';
 import { restoreEnv, TEST_ENV, useEnv } from '../helpers/env';
 import { type LoopbackServer, startLoopbackServer } from '../helpers/servers';
 

@@ -5,12 +5,12 @@ import type { Meter } from '@opentelemetry/api';
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
+import { type FakeConnector, startFakeConnector, userMessage } from '../../dev/fake-connector';
 import { type GenieEmulator, startGenieEmulator } from '../../dev/genie-emulator';
 import { type BotApp, createBotApp } from '../../shared/app';
 import { handleWebhook } from '../../shared/bot';
 import { loadConfig } from '../../shared/config';
 import type { InlineDispatcher } from '../../shared/state';
-import { type FakeConnector, startFakeConnector, userMessage } from '../../dev/fake-connector';
 import { TEST_ENV } from '../helpers/env';
 
 const QUESTION = 'What were sales for ACME-SECRET-CUSTOMER last week?';

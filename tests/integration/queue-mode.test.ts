@@ -3,13 +3,13 @@ import { after, before, describe, it } from 'node:test';
 
 import { QueueClient } from '@azure/storage-queue';
 
+import { type FakeConnector, startFakeConnector, userMessage } from '../../dev/fake-connector';
 import { type GenieEmulator, startGenieEmulator } from '../../dev/genie-emulator';
 import { type DevHost, startDevHost } from '../../dev/host';
 import { type QueuePoller, startQueuePoller } from '../../dev/queue-poller';
 import { getBotApp } from '../../shared/app';
 import type { QueueFunctionDefinition } from '../../shared/hosting';
 import { type Azurite, startAzurite } from '../helpers/azurite';
-import { type FakeConnector, startFakeConnector, userMessage } from '../../dev/fake-connector';
 import { restoreEnv, TEST_ENV, useEnv } from '../helpers/env';
 import { eventually } from '../helpers/servers';
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { type FakeConnector, startFakeConnector } from '../../dev/fake-connector';
 import { type GenieEmulator, startGenieEmulator } from '../../dev/genie-emulator';
 import { createBotApp } from '../../shared/app';
 import { AnswerWorker } from '../../shared/bot';
 import { loadConfig } from '../../shared/config';
 import type { GenieClient } from '../../shared/genie';
 import { type Azurite, startAzurite } from '../helpers/azurite';
-import { type FakeConnector, startFakeConnector } from '../../dev/fake-connector';
 import { TEST_ENV } from '../helpers/env';
 
 /** What a process crash looks like from the job's point of view: the worker stops mid-wait. */
