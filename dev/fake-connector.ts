@@ -53,6 +53,11 @@ export async function startFakeConnector(options: { readonly keep?: boolean } = 
       return;
     }
     const activity = await readJson(req);
+    if (typeof activity.type !== 'string') {
+      // As the real connector (and the Agents Playground's) does.
+      res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"error":{"code":"BadArgument","message":"Activity type is required"}}');
+      return;
+    }
     const failure = failures.find((f) => f.method === method && f.times > 0 && (!f.which || f.which(activity)));
     if (failure) {
       failure.times--;

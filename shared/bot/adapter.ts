@@ -188,7 +188,8 @@ export class BotHost implements ConversationSender {
 
   async update(reference: StoredReference, activityId: string, activity: Partial<Activity>): Promise<void> {
     await withConnectorRetry(
-      () => this.inConversation(reference, async (context) => void (await context.updateActivity({ ...activity, id: activityId }))),
+      // botbuilder fills in `type` for sends but not for updates; channels refuse an update without one.
+      () => this.inConversation(reference, async (context) => void (await context.updateActivity({ type: 'message', ...activity, id: activityId }))),
       this.retry,
     );
   }

@@ -40,6 +40,13 @@ function cut(value: string, max: number, note: string): string {
   return value.length <= max ? value : `${value.slice(0, Math.max(0, max))}… ${note}`;
 }
 
+/** Axis titles: categories along x and values along y, except that horizontal bars turn both round. */
+function axisTitles(type: ChartType, labels: string | undefined, values: string | undefined): CardElement {
+  if (type === 'Chart.Donut') return {};
+  const [x, y] = type === 'Chart.HorizontalBar' ? [values, labels] : [labels, values];
+  return { ...(x ? { xAxisTitle: x } : {}), ...(y ? { yAxisTitle: y } : {}) };
+}
+
 function chartElement(table: DecodedTable, type: ChartType, title: string | undefined): CardElement {
   const label = (row: readonly CellValue[]): string => String(row[0] ?? '—');
   const series = seriesColumns(table);
@@ -60,7 +67,7 @@ function chartElement(table: DecodedTable, type: ChartType, title: string | unde
   return {
     type,
     ...(title ? { title } : {}),
-    ...(type !== 'Chart.Donut' ? { xAxisTitle: table.columns[0]?.name, yAxisTitle: series.length === 1 ? table.columns[first]?.name : undefined } : {}),
+    ...axisTitles(type, table.columns[0]?.name, series.length === 1 ? table.columns[first]?.name : undefined),
     data,
     // Clients without Teams charts show this pointer; the table below always carries the data.
     fallback: text('The chart needs a newer Teams client; the data is in the table below.', { isSubtle: true, size: 'Small' }),
@@ -69,22 +76,25 @@ function chartElement(table: DecodedTable, type: ChartType, title: string | unde
 
 function tableElement(table: DecodedTable, rows: number, columns: number, formatter: CellFormatter): CardElement {
   const shown = table.columns.slice(0, columns);
-  const cell = (value: string, numeric: boolean, header = false): CardElement => ({
+  const texts = table.rows.slice(0, rows).map((row) => shown.map((c, i) => formatter.format(c, row[i] ?? null)));
+  // Room in proportion to what each column holds. Numbers never wrap (a number broken across
+  // lines misreads), so they get their full length plus a margin; text wraps, so it gets less.
+  const widths = shown.map((c, i) => {
+    const longest = Math.max(Math.min(c.name.length, 14), ...texts.map((cells) => cells[i]?.length ?? 0));
+    return isNumeric(c) ? Math.max(5, Math.min(24, longest + 2)) : Math.max(4, Math.min(16, longest));
+  });
+  const cell = (value: string, wrap: boolean, header = false): CardElement => ({
     type: 'TableCell',
-    items: [{ type: 'TextBlock', text: value, ...(header ? { weight: 'Bolder' } : {}), ...(numeric ? {} : { wrap: true }) }],
+    items: [{ type: 'TextBlock', text: value, ...(wrap ? { wrap: true } : {}), ...(header ? { weight: 'Bolder' } : {}) }],
   });
   return {
     type: 'Table',
     firstRowAsHeader: true,
     gridStyle: 'accent',
-    // Text columns get twice the room of numbers, which are short and right-aligned.
-    columns: shown.map((c) => (isNumeric(c) ? { width: 1, horizontalCellContentAlignment: 'Right' } : { width: 2 })),
+    columns: shown.map((c, i) => ({ width: widths[i], ...(isNumeric(c) ? { horizontalCellContentAlignment: 'Right' } : {}) })),
     rows: [
-      { type: 'TableRow', style: 'accent', cells: shown.map((c) => cell(c.name, isNumeric(c), true)) },
-      ...table.rows.slice(0, rows).map((row) => ({
-        type: 'TableRow',
-        cells: shown.map((c, i) => cell(formatter.format(c, row[i] ?? null), isNumeric(c))),
-      })),
+      { type: 'TableRow', style: 'accent', cells: shown.map((c) => cell(c.name, true, true)) },
+      ...texts.map((cells) => ({ type: 'TableRow', cells: cells.map((value, i) => cell(value, !isNumeric(shown[i]!))) })),
     ],
   };
 }
