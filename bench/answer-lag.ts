@@ -4,7 +4,7 @@ import { KeepAliveHttpClient } from '../shared/http';
 import { type Benchmark, type Figure, median, pool, ratio, round, ScaledClock } from './lib';
 
 const LATENCIES_S = [2, 5, 10, 20, 45, 90];
-const SCALE = 0.05;
+const SCALE = 0.1;
 const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'QUERY_RESULT_EXPIRED']);
 
 /** Genie at work, in the proportions of the emulator's demo: the query runs in the last 30%. */

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { CachedTokenSource, type IssuedToken } from '../../../shared/genie';
+import type { AccessToken, TokenCredential } from '@azure/identity';
+
+import { AZURE_DATABRICKS_RESOURCE, CachedTokenSource, entraTokenSource, type IssuedToken } from '../../../shared/genie';
 import { ManualClock } from '../../../shared/runtime';
 
 function deferred<T>() {
@@ -57,5 +59,23 @@ describe('CachedTokenSource', () => {
     assert.equal(await source.getToken(), 't1');
     source.invalidate();
     assert.equal(await source.getToken(), 't2');
+  });
+});
+
+describe('entraTokenSource', () => {
+  it('asks @azure/identity for Azure Databricks once for concurrent callers and explains a failure', async () => {
+    const scopes: string[] = [];
+    const credential: TokenCredential = {
+      getToken: (scope) => {
+        scopes.push(String(scope));
+        return new Promise<AccessToken>((resolve) => setTimeout(() => resolve({ token: 'entra-token', expiresOnTimestamp: Date.now() + 3_600_000 }), 10));
+      },
+    };
+    const source = entraTokenSource(credential);
+    assert.deepEqual(new Set(await Promise.all(Array.from({ length: 20 }, () => source.getToken()))), new Set(['entra-token']));
+    assert.deepEqual(scopes, [`${AZURE_DATABRICKS_RESOURCE}/.default`]);
+
+    const failing = entraTokenSource({ getToken: () => Promise.reject(new Error('ManagedIdentityCredential: no identity assigned')) });
+    await assert.rejects(failing.getToken(), /Microsoft Entra ID token for Azure Databricks failed: Error: ManagedIdentityCredential: no identity assigned/);
   });
 });
