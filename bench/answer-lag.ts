@@ -1,4 +1,4 @@
-import { type GenieEmulator, type ScriptedStep, startGenieEmulator } from '../dev/genie-emulator';
+import { type GenieEmulator, querySteps, type ScriptedStep, startGenieEmulator } from '../dev/genie-emulator';
 import { GenieClient, type GenieMessage, type GenieMessageRef, patTokenSource, pollUntilAnswered } from '../shared/genie';
 import { KeepAliveHttpClient } from '../shared/http';
 import { type Benchmark, type Figure, median, pool, ratio, round, ScaledClock } from './lib';
@@ -6,20 +6,6 @@ import { type Benchmark, type Figure, median, pool, ratio, round, ScaledClock } 
 const LATENCIES_S = [2, 5, 10, 20, 45, 90];
 const SCALE = 0.1;
 const FINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'QUERY_RESULT_EXPIRED']);
-
-/** Genie at work, in the proportions of the emulator's demo: the query runs in the last 30%. */
-function genieLike(totalMs: number): ScriptedStep[] {
-  const at = (f: number) => Math.round(totalMs * f);
-  return [
-    { status: 'SUBMITTED', afterMs: 0 },
-    { status: 'FETCHING_METADATA', afterMs: at(0.08) },
-    { status: 'FILTERING_CONTEXT', afterMs: at(0.2) },
-    { status: 'ASKING_AI', afterMs: at(0.32) },
-    { status: 'PENDING_WAREHOUSE', afterMs: at(0.58) },
-    { status: 'EXECUTING_QUERY', afterMs: at(0.7) },
-    { status: 'COMPLETED', afterMs: totalMs },
-  ];
-}
 
 /** No status news until the end: the schedule must do well on time alone. */
 function statusBlind(totalMs: number): ScriptedStep[] {
@@ -59,7 +45,8 @@ export const answerLag: Benchmark = async ({ quick, log }) => {
   const figures: Figure[] = [];
   const repeats = quick ? 2 : 8;
   for (const [name, steps] of [
-    ['Genie-like statuses', genieLike],
+    // Genie at work in the emulator demo's proportions: the query runs in the last 30%.
+    ['Genie-like statuses', querySteps],
     ['status-blind', statusBlind],
   ] as const) {
     const genie = await startGenieEmulator({ demo: false, timeScale: SCALE });

@@ -31,7 +31,7 @@ const date = (name: string): TableColumnSpec => ({ name, type_name: 'DATE' });
 const timestamp = (name: string): TableColumnSpec => ({ name, type_name: 'TIMESTAMP' });
 
 /** A status path that looks like Genie at work: metadata, context, the model, the warehouse, the query. */
-function querySteps(totalMs: number): ScriptedStep[] {
+export function querySteps(totalMs: number): ScriptedStep[] {
   const at = (fraction: number): number => Math.round(totalMs * fraction);
   return [
     { status: 'SUBMITTED', afterMs: 0 },

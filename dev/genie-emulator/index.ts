@@ -9,7 +9,7 @@
  * `GET /_emulator/stats` -> `{stats, messages, feedback}`, `POST /_emulator/reset`, `GET /_emulator`.
  * As its own process: `node dist/dev/genie-emulator/cli.js --help`.
  */
-export { DEMO_QUESTIONS, DEMO_SPACE_ID } from './demo';
+export { DEMO_QUESTIONS, DEMO_SPACE_ID, querySteps } from './demo';
 export { DEFAULT_EMULATOR_TOKEN, startGenieEmulator } from './server';
 export { MAX_RESULT_ROWS } from './tables';
 export type {

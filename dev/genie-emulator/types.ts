@@ -1,16 +1,9 @@
 /** Public types of the Genie emulator; `index.ts` re-exports all of them. */
 
-export type EndpointName =
-  | 'start-conversation'
-  | 'create-message'
-  | 'get-message'
-  | 'query-result'
-  | 'execute-query'
-  | 'feedback'
-  | 'delete-conversation'
-  | 'list-conversations'
-  | 'get-space'
-  | 'token';
+import type { GenieEndpoint } from '../../shared/genie';
+
+/** The Genie endpoints, named as the client names them (one vocabulary for stats and metrics). */
+export type EndpointName = GenieEndpoint;
 
 export const ENDPOINT_NAMES: readonly EndpointName[] = [
   'start-conversation',

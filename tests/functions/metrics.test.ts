@@ -5,10 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
-import { type FakeConnector, startFakeConnector, userMessage } from '../../dev/fake-connector';
-import { type GenieEmulator, startGenieEmulator } from '../../dev/genie-emulator';
-import { type DevHost, startDevHost } from '../../dev/host';
-import { restoreEnv, TEST_ENV, useEnv } from '../helpers/env';
+import { userMessage } from '../../dev/fake-connector';
+import { type BotHarness, startBotHarness } from '../helpers/harness';
 
 /** A raw GET (fetch would decode gzip and hide the header we test). */
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
@@ -41,24 +39,15 @@ interface MetricsDocument {
 const packageVersion = (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
 
 describe('GET /api/metrics', () => {
-  let genie: GenieEmulator;
-  let connector: FakeConnector;
-  let host: DevHost;
-
+  let harness: BotHarness;
   before(async () => {
-    genie = await startGenieEmulator({ demo: false });
-    connector = await startFakeConnector();
-    useEnv({ ...TEST_ENV, DATABRICKS_HOST: genie.url, GENIE_SPACE_ID: genie.spaceId, DATABRICKS_TOKEN: genie.token, STATUS_MESSAGE_DELAY_SECONDS: '0' });
-    host = await startDevHost({ port: 0, log: () => undefined });
+    harness = await startBotHarness();
   });
-  after(async () => {
-    await host.close();
-    await Promise.all([connector.close(), genie.close()]);
-    restoreEnv();
-  });
+  after(() => harness.close());
 
   it('shows this instance’s live figures after a question, gzip-encoded when asked', async () => {
-    await fetch(`${host.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(userMessage(connector.url, 'how many?', { conversationId: 'a:metrics' })) });
+    const { host, connector } = harness;
+    await harness.post(userMessage(connector.url, 'how many?', { conversationId: 'a:metrics' }));
     await connector.waitFor(() => connector.messages('a:metrics').length > 0);
 
     const response = await get(`${host.url}/api/metrics`, { 'Accept-Encoding': 'gzip' });

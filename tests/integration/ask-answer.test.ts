@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 
-import { type FakeConnector, startFakeConnector, userMessage } from '../../dev/fake-connector';
-import { type GenieEmulator, startGenieEmulator } from '../../dev/genie-emulator';
-import { type DevHost, startDevHost } from '../../dev/host';
-import { restoreEnv, TEST_ENV, useEnv } from '../helpers/env';
+import type { FakeConnector } from '../../dev/fake-connector';
+import { userMessage } from '../../dev/fake-connector';
+import type { GenieEmulator } from '../../dev/genie-emulator';
+import type { DevHost } from '../../dev/host';
+import { type BotHarness, startBotHarness } from '../helpers/harness';
 
 interface CardJson {
   body: Record<string, unknown>[];
@@ -48,27 +49,18 @@ const REGIONS = {
 };
 
 describe('ask and answer over HTTP (dev host, Genie emulator, fake connector)', () => {
+  let harness: BotHarness;
   let genie: GenieEmulator;
   let connector: FakeConnector;
   let host: DevHost;
-
-  async function post(activity: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Response> {
-    return fetch(`${host.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(activity) });
-  }
+  const post = (activity: Record<string, unknown>) => harness.post(activity);
 
   before(async () => {
-    genie = await startGenieEmulator({ demo: false });
-    connector = await startFakeConnector();
-    useEnv({ ...TEST_ENV, DATABRICKS_HOST: genie.url, GENIE_SPACE_ID: genie.spaceId, DATABRICKS_TOKEN: genie.token, STATUS_MESSAGE_DELAY_SECONDS: '0' });
-    host = await startDevHost({ port: 0, log: () => undefined });
+    harness = await startBotHarness();
+    ({ genie, connector, host } = harness);
   });
   afterEach(() => genie.reset());
-  after(async () => {
-    await host.close();
-    await connector.close();
-    await genie.close();
-    restoreEnv();
-  });
+  after(() => harness.close());
 
   it('acknowledges at once, then answers with the LAST query attachment’s values', async () => {
     genie.script('Top regions?', REGIONS);

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 
-import { type FakeConnector, startFakeConnector, userMessage } from '../../dev/fake-connector';
-import { type GenieEmulator, startGenieEmulator } from '../../dev/genie-emulator';
-import { type DevHost, startDevHost } from '../../dev/host';
-import { restoreEnv, TEST_ENV, useEnv } from '../helpers/env';
+import { type FakeConnector, userMessage } from '../../dev/fake-connector';
+import type { GenieEmulator } from '../../dev/genie-emulator';
+import { type BotHarness, startBotHarness } from '../helpers/harness';
 import { delay } from '../helpers/servers';
 
 type Card = { body: Record<string, unknown>[] };
@@ -36,26 +35,18 @@ const SLOW = {
 };
 
 describe('the conversation around an answer', () => {
+  let harness: BotHarness;
   let genie: GenieEmulator;
   let connector: FakeConnector;
-  let host: DevHost;
-  const post = (activity: Record<string, unknown>) =>
-    fetch(`${host.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(activity) });
+  const post = (activity: Record<string, unknown>) => harness.post(activity);
 
   before(async () => {
-    genie = await startGenieEmulator({ demo: false });
-    connector = await startFakeConnector();
     // A status line after 0.3 s: slow questions (1.4 s here) get one, fast ones do not.
-    useEnv({ ...TEST_ENV, DATABRICKS_HOST: genie.url, GENIE_SPACE_ID: genie.spaceId, DATABRICKS_TOKEN: genie.token, STATUS_MESSAGE_DELAY_SECONDS: '0.3' });
-    host = await startDevHost({ port: 0, log: () => undefined });
+    harness = await startBotHarness({ STATUS_MESSAGE_DELAY_SECONDS: '0.3' });
+    ({ genie, connector } = harness);
   });
   afterEach(() => genie.reset());
-  after(async () => {
-    await host.close();
-    await connector.close();
-    await genie.close();
-    restoreEnv();
-  });
+  after(() => harness.close());
 
   it('posts one status line for a slow question and replaces it with the answer in place', async () => {
     genie.script('slow', SLOW);

@@ -1,0 +1,33 @@
+import { type FakeConnector, startFakeConnector } from '../../dev/fake-connector';
+import { type GenieEmulator, type GenieEmulatorOptions, startGenieEmulator } from '../../dev/genie-emulator';
+import { type DevHost, startDevHost } from '../../dev/host';
+import { restoreEnv, TEST_ENV, useEnv } from './env';
+
+/** The app as Teams would reach it: the dev host on loopback, Genie emulated, a recording connector. */
+export interface BotHarness {
+  readonly genie: GenieEmulator;
+  readonly connector: FakeConnector;
+  readonly host: DevHost;
+  /** POSTs an activity to /api/messages. */
+  post(activity: Record<string, unknown>, headers?: Record<string, string>): Promise<Response>;
+  close(): Promise<void>;
+}
+
+export async function startBotHarness(env: Readonly<Record<string, string | undefined>> = {}, emulator: GenieEmulatorOptions = { demo: false }): Promise<BotHarness> {
+  const genie = await startGenieEmulator(emulator);
+  const connector = await startFakeConnector();
+  useEnv({ ...TEST_ENV, DATABRICKS_HOST: genie.url, GENIE_SPACE_ID: genie.spaceId, DATABRICKS_TOKEN: genie.token, STATUS_MESSAGE_DELAY_SECONDS: '0', ...env });
+  const host = await startDevHost({ port: 0, log: () => undefined });
+  return {
+    genie,
+    connector,
+    host,
+    post: (activity, headers = {}) =>
+      fetch(`${host.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(activity) }),
+    close: async () => {
+      await host.close();
+      await Promise.all([connector.close(), genie.close()]);
+      restoreEnv();
+    },
+  };
+}
