@@ -1,12 +1,13 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 
 import { ConfigError } from '../shared/config';
-import { errorResponse, jsonResponse, registerHttp } from '../shared/hosting';
+import { errorResponse, jsonResponse, MAX_WEBHOOK_BODY_BYTES, registerHttp } from '../shared/hosting';
 
 /** POST /api/messages — the Bot Framework webhook. Acknowledges at once; answers come from the worker. */
 export async function messages(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const started = performance.now();
-  if (Number(request.headers.get('content-length') ?? 0) > 256 * 1024) return errorResponse(request, 413, 'the body is larger than 256 KB');
+  // Refused before reading: the declared size is enough (the webhook checks the real one too).
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_WEBHOOK_BODY_BYTES) return errorResponse(request, 413, 'the body is larger than 256 KB');
   const body = Buffer.from(await request.arrayBuffer());
   // Loaded on first use: botbuilder and the rest never slow down start-up or the health check.
   const { receiveActivity } = await import('../shared/app/index.js');

@@ -19,7 +19,6 @@ import type { StoredReference } from '../state';
  */
 
 export interface WebhookRequest {
-  readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
   /** The parsed JSON body (already checked to be an activity). */
   readonly body: Record<string, unknown>;

@@ -3,4 +3,4 @@ export { AnswerWorker, type AnswerWorkerDependencies, MAX_DEQUEUE_COUNT, POISON_
 export * from './cards';
 export { chatKeyOf } from './chat';
 export { type Command, GenieBot, type GenieBotDependencies, MAX_QUESTION_CHARS, parseCommand, questionText } from './genie-bot';
-export { checkWebhookRequest, handleWebhook, MAX_WEBHOOK_BODY_BYTES, type WebhookInput, type WebhookResult } from './webhook';
+export { checkWebhookRequest, handleWebhook, type WebhookInput, type WebhookResult } from './webhook';

@@ -1,7 +1,5 @@
+import { MAX_WEBHOOK_BODY_BYTES } from '../hosting';
 import type { BotHost, TurnLogic } from './adapter';
-
-/** Largest webhook body taken: Teams activities are a few KB; a 256 KB cap bounds memory per request. */
-export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
 export interface WebhookInput {
   readonly method: string;
@@ -55,6 +53,6 @@ export function checkWebhookRequest(input: WebhookInput, authEnabled: boolean): 
 export async function handleWebhook(input: WebhookInput, host: BotHost, authEnabled: boolean, logic: TurnLogic): Promise<WebhookResult> {
   const checked = checkWebhookRequest(input, authEnabled);
   if (!checked.ok) return checked.result;
-  const result = await host.process({ method: 'POST', headers: input.headers, body: checked.activity }, logic);
+  const result = await host.process({ headers: input.headers, body: checked.activity }, logic);
   return { ...result, activityType: checked.activity.type as string };
 }

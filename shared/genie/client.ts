@@ -169,15 +169,6 @@ export class GenieClient {
     });
   }
 
-  listConversations(pageToken?: string, pageSize = 100): Promise<{ conversations?: { conversation_id?: string; title?: string; created_timestamp?: number }[]; next_page_token?: string }> {
-    return this.call({
-      endpoint: 'list-conversations',
-      method: 'GET',
-      path: `/spaces/${segment(this.spaceId)}/conversations`,
-      query: { page_size: pageSize, ...(pageToken ? { page_token: pageToken } : {}) },
-    });
-  }
-
   /** The space itself: a cheap check that the host, the credentials and the permission all work. */
   getSpace(): Promise<GenieSpace> {
     return this.call<GenieSpace>({ endpoint: 'get-space', method: 'GET', path: `/spaces/${segment(this.spaceId)}` });

@@ -8,6 +8,9 @@ import {
 
 import { noteInvocation } from '../runtime';
 
+/** Largest bot webhook body taken: Teams activities are a few KB; 256 KB bounds memory per request. */
+export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+
 export { acceptsGzip, encodedResponse, errorResponse, GZIP_MIN_BYTES, jsonResponse } from './respond';
 
 /**

@@ -3,7 +3,6 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import {
   type Attributes,
   type Context,
-  context as otelContext,
   type Counter,
   type Histogram,
   type Meter,
@@ -195,11 +194,6 @@ export class Telemetry implements GenieCallObserver {
         span.end();
       }
     });
-  }
-
-  /** Runs `work` with no active span, so spans it records do not attach to a finished trace. */
-  detached<T>(work: () => T): T {
-    return otelContext.with(ROOT_CONTEXT, work);
   }
 
   private maybeLogStats(): void {
