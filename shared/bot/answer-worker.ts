@@ -200,16 +200,22 @@ export class AnswerWorker {
     if (!claimed) return false;
     job.current = claimed;
     const { reference, statusActivityId } = claimed.value;
-    let replaced = false;
-    if (statusActivityId) {
-      try {
-        await this.deps.sender.update(reference, statusActivityId, activity);
-        replaced = true;
-      } catch (error: unknown) {
-        this.deps.logger.warn('reply.replace_failed', { job: claimed.value.id, error: errorCode(error) });
+    try {
+      let replaced = false;
+      if (statusActivityId) {
+        try {
+          await this.deps.sender.update(reference, statusActivityId, activity);
+          replaced = true;
+        } catch (error: unknown) {
+          this.deps.logger.warn('reply.replace_failed', { job: claimed.value.id, error: errorCode(error) });
+        }
       }
+      if (!replaced) await this.deps.sender.send(reference, activity);
+    } catch (error: unknown) {
+      // Nothing reached the chat: give the claim back, so the next attempt sends instead of waiting it out.
+      await job.update({ state: latest.value.state });
+      throw error;
     }
-    if (!replaced) await this.deps.sender.send(reference, activity);
     await job.update({ state: final, ...(card ? { card } : {}), ...(failure ? { failure } : {}) });
     return true;
   }

@@ -78,6 +78,17 @@ describe('the conversation around an answer', () => {
     assert.equal(connector.messages('a:throttled').filter((m) => cardOf(m.activity)).length, 1, 'delivered once, after two 429s');
   });
 
+  it('answers on the next attempt when the channel refused the reply, without asking Genie again', async () => {
+    // Both ways of delivering the answer (replacing the status line, or a new message) refused once.
+    connector.fail('PUT', 403, 1, (activity) => Array.isArray(activity.attachments));
+    connector.fail('POST', 403, 1, (activity) => Array.isArray(activity.attachments));
+    genie.script('refused once', SLOW);
+    await post(userMessage(connector.url, 'refused once', { conversationId: 'a:refused' }));
+    await connector.waitFor(() => connector.messages('a:refused').some((m) => cardOf(m.activity)), 15_000);
+    assert.equal(connector.messages('a:refused').filter((m) => cardOf(m.activity)).length, 1);
+    assert.equal(genie.stats().requests['start-conversation'], 1, 'the retry resumed the recorded Genie message');
+  });
+
   it('asks the follow-up a suggestion button carries, in the same Genie conversation', async () => {
     genie.script('slow', SLOW);
     await post(userMessage(connector.url, 'slow', { conversationId: 'a:suggest' }));
