@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 
 import { HttpRequest, HttpResponse, type HttpResponseInit, InvocationContext, type LogHandler } from '@azure/functions';
 
@@ -14,8 +13,8 @@ const MAX_BODY_BYTES = 100 * 1024 * 1024;
 export interface DevHostOptions {
   /** @default 7071, like `func start` */
   readonly port?: number;
-  /** Compiled function files. @default dist/functions */
-  readonly functionsDir?: string;
+  /** The app to serve: a folder with package.json and host.json. @default deploy/ (what ships) */
+  readonly appDir?: string;
   /** Where invocation logs go. @default console */
   readonly log?: (line: string) => void;
   /** Run timer functions on their schedule (every-N-minutes schedules; anything else every 5 min). @default false */
@@ -27,10 +26,6 @@ export interface DevHost {
   readonly port: number;
   readonly definitions: readonly FunctionDefinition[];
   close(): Promise<void>;
-}
-
-export function defaultFunctionsDir(): string {
-  return join(__dirname, '..', 'functions');
 }
 
 /** Builds the InvocationContext the Functions host would pass, logging through `log`. */
@@ -76,13 +71,13 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 }
 
 /**
- * Serves the HTTP functions of `functions/` at `/api/<route>` on 127.0.0.1, calling their exported
- * handlers with a real HttpRequest and InvocationContext: what `func start` does, without Core Tools.
+ * Serves the HTTP functions of the deployable app (deploy/) at `/api/<route>` on 127.0.0.1, calling their
+ * exported handlers with a real HttpRequest and InvocationContext: what `func start` does, without Core Tools.
  * Function keys are not checked, as under `func start`.
  */
 export async function startDevHost(options: DevHostOptions = {}): Promise<DevHost> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const definitions = loadFunctionDefinitions(options.functionsDir ?? defaultFunctionsDir());
+  const definitions = await loadFunctionDefinitions(options.appDir);
   const routes = new Map<string, HttpFunctionDefinition>();
   for (const definition of definitions) {
     if (definition.kind === 'http') routes.set(`/api/${definition.route}`.toLowerCase(), definition);

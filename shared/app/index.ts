@@ -11,8 +11,8 @@ import {
   createQuestionQueue,
   createRecordStores,
   InlineDispatcher,
+  isQuestionMessage,
   type QuestionDispatcher,
-  type QuestionMessage,
   StorageQueueDispatcher,
   sweepExpired,
   type SweepResult,
@@ -112,14 +112,21 @@ export async function receiveActivity(input: WebhookInput, started: number): Pro
   return result;
 }
 
+/** What became of a queue message: `dropped` when it is not a question job (nothing to retry, nobody to tell). */
+export type QueueOutcome = 'handled' | 'dropped';
+
 /** The answer worker's entry for one queue message. */
-export function answerQuestion(message: QuestionMessage, dequeueCount: number, traceparent?: string): Promise<void> {
-  return getBotApp().worker.process(message, dequeueCount, traceparent);
+export async function answerQuestion(entry: unknown, dequeueCount: number, traceparent?: string): Promise<QueueOutcome> {
+  if (!isQuestionMessage(entry)) return 'dropped';
+  await getBotApp().worker.process(entry, dequeueCount, traceparent);
+  return 'handled';
 }
 
 /** The poison queue's entry: the user hears their question could not be answered. */
-export function abandonQuestion(message: QuestionMessage): Promise<void> {
-  return getBotApp().worker.poison(message);
+export async function abandonQuestion(entry: unknown): Promise<QueueOutcome> {
+  if (!isQuestionMessage(entry)) return 'dropped';
+  await getBotApp().worker.poison(entry);
+  return 'handled';
 }
 
 /** The timer sweep: expired sessions (and their Genie conversations), de-dup keys, finished jobs. */

@@ -1,5 +1,5 @@
-import type { RecordStores } from './index';
 import type { RecordStore } from './record-store';
+import type { RecordStores } from './stores';
 
 export interface SweepOptions {
   readonly now: number;

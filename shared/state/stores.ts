@@ -1,0 +1,84 @@
+import { TableClient } from '@azure/data-tables';
+import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
+import { QueueClient } from '@azure/storage-queue';
+
+import type { AppConfig, StorageConfig } from '../config';
+import { type Clock, systemClock } from '../runtime';
+import { ActivityDeduplicator, type DedupValue } from './dedup';
+import { JobStore, type JobValue } from './jobs';
+import { MemoryRecordStore } from './memory-store';
+import type { RecordStore } from './record-store';
+import { SessionService, type SessionValue } from './sessions';
+import { TableRecordStore } from './table-store';
+
+/** The three kinds of record, each behind the same contract. */
+export interface RecordStores {
+  readonly kind: 'memory' | 'table';
+  readonly sessions: RecordStore<SessionValue>;
+  readonly dedup: RecordStore<DedupValue>;
+  readonly jobs: RecordStore<JobValue>;
+}
+
+/** Everything stateful the bot needs, built on one set of stores. */
+export interface BotState {
+  readonly stores: RecordStores;
+  readonly sessions: SessionService;
+  readonly dedup: ActivityDeduplicator;
+  readonly jobs: JobStore;
+}
+
+function isLoopbackStorage(storage: StorageConfig): boolean {
+  return storage.kind === 'connectionString' && /UseDevelopmentStorage=true|127\.0\.0\.1|localhost/i.test(storage.connectionString);
+}
+
+/** `@azure/identity` credential for identity-based storage settings (`AzureWebJobsStorage__…`). */
+function storageCredential(storage: Extract<StorageConfig, { kind: 'identity' }>): ManagedIdentityCredential | DefaultAzureCredential {
+  return storage.clientId ? new ManagedIdentityCredential({ clientId: storage.clientId }) : new DefaultAzureCredential();
+}
+
+/** Azure Table stores in the storage account of `AzureWebJobsStorage`, one table per kind. */
+export function createTableStores(storage: StorageConfig, prefix: string, clock: Clock = systemClock): RecordStores {
+  const insecure = isLoopbackStorage(storage);
+  const credential = storage.kind === 'identity' ? storageCredential(storage) : undefined;
+  const client = (name: string): TableClient =>
+    storage.kind === 'connectionString'
+      ? TableClient.fromConnectionString(storage.connectionString, name, { allowInsecureConnection: insecure })
+      : new TableClient(storage.tableServiceUri, name, credential!);
+  const now = () => clock.now();
+  return {
+    kind: 'table',
+    sessions: new TableRecordStore<SessionValue>(client(`${prefix}sessions`), now),
+    dedup: new TableRecordStore<DedupValue>(client(`${prefix}dedup`), now),
+    jobs: new TableRecordStore<JobValue>(client(`${prefix}jobs`), now),
+  };
+}
+
+export function createMemoryStores(maxEntries: number, clock: Clock = systemClock): RecordStores {
+  return {
+    kind: 'memory',
+    sessions: new MemoryRecordStore<SessionValue>(maxEntries, clock),
+    dedup: new MemoryRecordStore<DedupValue>(maxEntries, clock),
+    jobs: new MemoryRecordStore<JobValue>(maxEntries, clock),
+  };
+}
+
+export function createBotState(stores: RecordStores, config: Pick<AppConfig, 'databricks' | 'state'>, clock: Clock = systemClock): BotState {
+  return {
+    stores,
+    sessions: new SessionService(stores.sessions, { spaceId: config.databricks.spaceId, idleMs: config.state.sessionIdleMs, clock }),
+    dedup: new ActivityDeduplicator(stores.dedup, clock),
+    jobs: new JobStore(stores.jobs, { clock }),
+  };
+}
+
+/** The stores the configuration asks for: Azure Table with storage configured, else memory. */
+export function createRecordStores(config: AppConfig, clock: Clock = systemClock): RecordStores {
+  if (config.state.store === 'table' && config.storage) return createTableStores(config.storage, config.state.tablePrefix, clock);
+  return createMemoryStores(config.state.memoryMaxEntries, clock);
+}
+
+/** The questions queue client, for the dispatcher (webhook side). */
+export function createQuestionQueue(storage: StorageConfig, queueName: string): QueueClient {
+  if (storage.kind === 'connectionString') return new QueueClient(storage.connectionString, queueName);
+  return new QueueClient(`${storage.queueServiceUri.replace(/\/$/, '')}/${queueName}`, storageCredential(storage));
+}
