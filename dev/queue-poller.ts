@@ -1,10 +1,9 @@
 import { QueueClient } from '@azure/storage-queue';
 
+import { HOST_SETTINGS } from '../shared/config';
 import type { QueueFunctionDefinition } from '../shared/hosting';
 import { createInvocationContext } from './host';
 
-/** host.json's maxDequeueCount: after this many failures a message moves to `<queue>-poison`. */
-const MAX_DEQUEUE_COUNT = 3;
 
 export interface QueuePoller {
   stop(): Promise<void>;
@@ -30,7 +29,7 @@ export function startQueuePoller(
 
   const once = async (): Promise<void> => {
     await queue.createIfNotExists();
-    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 8, visibilityTimeout: options.visibilityTimeoutSeconds ?? 10 });
+    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 8, visibilityTimeout: options.visibilityTimeoutSeconds ?? HOST_SETTINGS.queueVisibilityTimeoutMs / 1000 });
     await Promise.all(
       receivedMessageItems.map(async (item) => {
         const text = Buffer.from(item.messageText, 'base64').toString('utf8');
@@ -47,7 +46,7 @@ export function startQueuePoller(
           await queue.deleteMessage(item.messageId, item.popReceipt);
         } catch (error: unknown) {
           log(`[dev-queue] ${definition.name} failed (attempt ${item.dequeueCount}): ${error instanceof Error ? error.name : 'error'}`);
-          if (item.dequeueCount >= MAX_DEQUEUE_COUNT) {
+          if (item.dequeueCount >= HOST_SETTINGS.maxDequeueCount) {
             await poison.createIfNotExists();
             await poison.sendMessage(item.messageText);
             await queue.deleteMessage(item.messageId, item.popReceipt);

@@ -2,8 +2,11 @@
 
 import type { GenieEndpoint } from '../../shared/genie';
 
-/** The Genie endpoints, named as the client names them (one vocabulary for stats and metrics). */
-export type EndpointName = GenieEndpoint;
+/**
+ * The Genie endpoints, named as the client names them (one vocabulary for stats and metrics), and
+ * the one Genie has that the bot does not call.
+ */
+export type EndpointName = GenieEndpoint | 'list-conversations';
 
 export const ENDPOINT_NAMES: readonly EndpointName[] = [
   'start-conversation',

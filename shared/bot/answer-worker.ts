@@ -1,6 +1,6 @@
 import type { Activity } from 'botbuilder';
 
-import type { AppConfig } from '../config';
+import { type AppConfig, HOST_SETTINGS } from '../config';
 import { askGenie, type AskResult, type FailureReason, failureReasonOf, type GenieClient, GenieError, type PollSchedule, userMessageFor } from '../genie';
 import { ensureError } from '../http';
 import { type Clock, systemClock } from '../runtime';
@@ -9,8 +9,6 @@ import { type Logger, type Telemetry, truncateForLog } from '../telemetry';
 import type { ConversationSender } from './adapter';
 import { attachment, renderAnswerCard, STATUS_TEXT } from './cards';
 
-/** The host's maxDequeueCount (host.json): the last attempt tells the user instead of throwing. */
-export const MAX_DEQUEUE_COUNT = 3;
 
 /** A reply older than this in state `replying` is taken to have died mid-send. */
 const REPLY_LEASE_MS = 2 * 60_000;
@@ -128,7 +126,7 @@ export class AnswerWorker {
       stopTyping();
       await status.cancel();
       const reason = failureReasonOf(error);
-      if (isTransient(error) && dequeueCount < MAX_DEQUEUE_COUNT) {
+      if (isTransient(error) && dequeueCount < HOST_SETTINGS.maxDequeueCount) {
         this.deps.logger.warn('question.retry', { ...log, reason, error: errorCode(error) });
         throw error;
       }

@@ -10,6 +10,7 @@ import type { Logger, Telemetry } from '../telemetry';
 import type { ConversationSender } from './adapter';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
+  type AdaptiveCard,
   attachment,
   FEEDBACK_VERB,
   HANDOFF_FAILED_REPLY,
@@ -182,7 +183,7 @@ export class GenieBot extends ActivityHandler {
       }
     }
     const card = data.job ? (await this.deps.state.jobs.get(data.job))?.value.card : undefined;
-    if (card) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: withFeedbackGiven(card, rating) as never };
+    if (card) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: withFeedbackGiven(card as AdaptiveCard, rating) as never };
     return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Thanks — your feedback went to Genie.' as never };
   }
 }

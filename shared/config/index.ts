@@ -1,6 +1,7 @@
 import { type ConfigProblem, EnvReader } from './env-reader';
 
 export type { ConfigProblem } from './env-reader';
+export { HOST_SETTINGS } from './host';
 export { findSetting, type SettingInfo, SETTINGS } from './settings';
 
 /** The queue between the webhook and the answer worker (bindings need a literal, so it is not a setting). */

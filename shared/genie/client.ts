@@ -55,7 +55,6 @@ interface CallSpec {
   readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: string;
   readonly body?: unknown;
-  readonly query?: Record<string, string | number>;
   /** A POST that is safe to repeat (rating, re-running a query): retried like a GET. */
   readonly repeatable?: boolean;
 }
@@ -197,7 +196,6 @@ export class GenieClient {
           url: `${this.options.host}${API}${spec.path}`,
           headers: { Authorization: `Bearer ${await this.options.tokens.getToken()}`, Accept: 'application/json' },
           ...(spec.body !== undefined ? { data: spec.body } : {}),
-          ...(spec.query ? { params: spec.query } : {}),
         });
       } catch (error: unknown) {
         if (!(error instanceof HttpNetworkError || error instanceof HttpTimeoutError)) throw error;

@@ -1,4 +1,5 @@
 import { type HttpNetworkError, HttpTimeoutError } from '../http';
+import { DEFAULT_RETRY_POLICY } from './retry';
 
 export type GenieEndpoint =
   | 'start-conversation'
@@ -8,7 +9,6 @@ export type GenieEndpoint =
   | 'execute-query'
   | 'feedback'
   | 'delete-conversation'
-  | 'list-conversations'
   | 'get-space'
   | 'token';
 
@@ -51,7 +51,7 @@ export class GenieHttpError extends GenieError {
     readonly retryAfterMs?: number,
   ) {
     super(`Genie ${endpoint} answered ${status}${errorCode ? ` ${errorCode}` : ''}${detail ? `: ${detail.slice(0, 300)}` : ''}`);
-    this.retryable = [408, 429, 500, 502, 503, 504].includes(status);
+    this.retryable = DEFAULT_RETRY_POLICY.retryStatuses.includes(status);
     this.reason = httpReason(status, errorCode, detail);
   }
 }

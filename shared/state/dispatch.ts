@@ -1,5 +1,6 @@
 import type { QueueClient } from '@azure/storage-queue';
 
+import { HOST_SETTINGS } from '../config';
 import { ensureError } from '../http';
 
 /** What goes on the questions queue: only the job id (the job record holds the rest). */
@@ -38,7 +39,7 @@ export class StorageQueueDispatcher implements QuestionDispatcher {
 }
 
 export interface InlineDispatcherOptions {
-  /** Attempts before the poison handler runs, like the host's maxDequeueCount. @default 3 */
+  /** Attempts before the poison handler runs. @default host.json's maxDequeueCount */
   readonly maxDequeueCount?: number;
   /** Pause between attempts, like the queue's visibility timeout. @default 1000 */
   readonly retryDelayMs?: number;
@@ -75,7 +76,7 @@ export class InlineDispatcher implements QuestionDispatcher {
   private async run(message: QuestionMessage): Promise<void> {
     // Like a queue's pickup, a moment after the webhook answered: a burst is acknowledged first.
     await new Promise((resolve) => setTimeout(resolve, this.options.pickupDelayMs ?? 25));
-    const max = this.options.maxDequeueCount ?? 3;
+    const max = this.options.maxDequeueCount ?? HOST_SETTINGS.maxDequeueCount;
     for (let dequeueCount = 1; dequeueCount <= max; dequeueCount++) {
       try {
         await this.work(message, dequeueCount);

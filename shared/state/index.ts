@@ -10,7 +10,7 @@ export {
 export { isFinished, type JobState, JobStore, type JobStoreOptions, type JobValue, type StoredReference } from './jobs';
 export { MemoryRecordStore } from './memory-store';
 export type { RecordStore, Versioned } from './record-store';
-export { type ConversationLease, isRetiredKey, type SessionOptions, SessionService, type SessionValue } from './sessions';
+export { type ConversationLease, type SessionOptions, SessionService, type SessionValue } from './sessions';
 export {
   type BotState,
   createBotState,

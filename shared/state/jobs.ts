@@ -30,12 +30,12 @@ export interface JobValue {
   readonly failure?: FailureReason;
   /** Salted hash of the asker, for logs. */
   readonly userHash?: string;
-  /** The answer card as sent (Adaptive Card JSON), so a 👍/👎 can update it in place. */
-  readonly card?: AnswerCardJson;
+  /**
+   * The answer card as sent, so a 👍/👎 can update it in place. Opaque here: state does not depend
+   * on the bot's card types; the bot wrote it and reads it back as its AdaptiveCard.
+   */
+  readonly card?: object;
 }
-
-/** Card JSON as stored: state does not depend on the card module's types. */
-export type AnswerCardJson = { readonly type: 'AdaptiveCard'; readonly version: '1.5'; readonly body: Record<string, unknown>[]; readonly msteams: { readonly width: 'Full' } };
 
 export interface JobStoreOptions {
   /** How long an unfinished job is kept. @default 86400000 (1 day) */

@@ -124,7 +124,3 @@ export class SessionService {
     return this.store.countLive(this.clock.now(), cap, RETIRED_PREFIX);
   }
 }
-
-export function isRetiredKey(key: string): boolean {
-  return key.startsWith(RETIRED_PREFIX);
-}

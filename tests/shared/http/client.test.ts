@@ -3,7 +3,7 @@ import { createServer as createTcpServer, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 
 import type { HttpClientSettings } from '../../../shared/config';
-import { HttpNetworkError, HttpTimeoutError, KeepAliveHttpClient } from '../../../shared/http';
+import { getSharedHttpClient, HttpNetworkError, HttpTimeoutError, KeepAliveHttpClient } from '../../../shared/http';
 import { delay, startLoopbackServer } from '../../helpers/servers';
 
 const settings: HttpClientSettings = {
@@ -143,5 +143,15 @@ describe('KeepAliveHttpClient', () => {
     assert.equal(response.headers['retry-after'], '3');
     assert.equal(response.data.error_code, 'RESOURCE_EXHAUSTED');
     await server.close();
+  });
+});
+
+describe('getSharedHttpClient', () => {
+  it('is one client per process: the same instance for the same settings, an error for other settings', () => {
+    const first = getSharedHttpClient(settings);
+    clients.push(first);
+    assert.equal(getSharedHttpClient({ ...settings }), first);
+    assert.throws(() => getSharedHttpClient({ ...settings, readTimeoutMs: settings.readTimeoutMs + 1 }), /built with other settings/);
+    assert.equal(getSharedHttpClient(settings), first, 'the refusal changed nothing');
   });
 });
