@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   if (/^UseDevelopmentStorage=true/i.test(env.AzureWebJobsStorage ?? '')) azurite = await ensureAzurite(log);
 
   const config = reloadConfig();
-  const host = await startDevHost({ port: Number(env.PORT ?? 7071), runTimers: true });
+  // DEV_APP_DIR serves another build (the benchmarks compare the unbundled one: the project root).
+  const host = await startDevHost({ port: Number(env.PORT ?? 7071), runTimers: true, ...(env.DEV_APP_DIR ? { appDir: env.DEV_APP_DIR } : {}) });
   const pollers: QueuePoller[] = [];
   if (config.ok && config.config.answers.dispatch === 'queue' && config.config.storage?.kind === 'connectionString') {
     for (const definition of host.definitions) {
