@@ -1,4 +1,4 @@
-import { findSetting } from './settings';
+import type { AnySetting, SettingValue, TextSetting, UrlSetting } from './records';
 
 export interface ConfigProblem {
   readonly setting: string;
@@ -7,70 +7,57 @@ export interface ConfigProblem {
   readonly expected: string;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
-/** Reads settings one by one and collects every problem instead of stopping at the first. */
+/** A setting record, or the bare name of a variant documented under another one (AzureWebJobsStorage__…). */
+type SettingRef = AnySetting | string;
+
+/** Reads settings through their records and collects every problem instead of stopping at the first. */
 export class EnvReader {
   readonly problems: ConfigProblem[] = [];
 
   constructor(private readonly env: Env) {}
 
-  /** The trimmed value, or undefined when absent or blank. */
-  raw(name: string): string | undefined {
-    const value = this.env[name]?.trim();
+  /** The trimmed text, or undefined when absent or blank. */
+  raw(setting: SettingRef): string | undefined {
+    const value = this.env[nameOf(setting)]?.trim();
     return value ? value : undefined;
   }
 
-  has(name: string): boolean {
-    return this.raw(name) !== undefined;
+  has(setting: SettingRef): boolean {
+    return this.raw(setting) !== undefined;
   }
 
-  missing(name: string, expected: string): void {
-    this.problems.push({ setting: name, kind: 'missing', expected });
-  }
-
-  invalid(name: string, expected: string): void {
-    const value = this.raw(name);
-    const shown = value !== undefined && !findSetting(name)?.secret ? ` (got "${value.slice(0, 60)}")` : '';
-    this.problems.push({ setting: name, kind: 'invalid', expected: expected + shown });
-  }
-
-  required(name: string, expected: string): string {
-    const value = this.raw(name);
-    if (value === undefined) this.missing(name, expected);
-    return value ?? '';
-  }
-
-  number(name: string, fallback: number, range: { min: number; max: number; integer?: boolean }): number {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const parsed = Number(value);
-    const ok = Number.isFinite(parsed) && parsed >= range.min && parsed <= range.max && (!range.integer || Number.isInteger(parsed));
-    if (!ok) {
-      this.invalid(name, `${range.integer ? 'an integer' : 'a number'} from ${range.min} to ${range.max}`);
-      return fallback;
+  /** The parsed value; the record's default when absent, and (reported) when invalid. */
+  get<S extends AnySetting>(setting: S): SettingValue<S> {
+    const text = this.raw(setting);
+    if (text === undefined) return setting.default as SettingValue<S>;
+    const value = setting.parse(text);
+    if (value === undefined) {
+      this.invalid(setting);
+      return setting.default as SettingValue<S>;
     }
-    return parsed;
+    return value as SettingValue<S>;
   }
 
-  boolean(name: string, fallback: boolean): boolean {
-    const value = this.raw(name)?.toLowerCase();
-    if (value === undefined) return fallback;
-    if (['true', '1', 'yes', 'on'].includes(value)) return true;
-    if (['false', '0', 'no', 'off'].includes(value)) return false;
-    this.invalid(name, 'true or false');
-    return fallback;
+  /** Like {@link get}, but absence is a problem; `because` says in which setup it is required. */
+  required(setting: TextSetting | UrlSetting, because?: string): string {
+    if (!this.has(setting)) this.missing(setting, because ? `${setting.expected} (${because})` : setting.expected);
+    return this.get(setting) ?? '';
   }
 
-  /** One of `choices`, matched case-insensitively and returned in the spelling of `choices`. */
-  choice<T extends string>(name: string, choices: readonly T[], fallback: T): T {
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    const match = choices.find((c) => c.toLowerCase() === value.toLowerCase());
-    if (match === undefined) {
-      this.invalid(name, `one of ${choices.join(', ')}`);
-      return fallback;
-    }
-    return match;
+  missing(setting: SettingRef, expected: string): void {
+    this.problems.push({ setting: nameOf(setting), kind: 'missing', expected });
   }
+
+  /** Echoes the value to help, except a secret's. */
+  invalid(setting: AnySetting, expected = setting.expected): void {
+    const value = this.raw(setting);
+    const echo = value !== undefined && setting.kind !== 'secret';
+    this.problems.push({ setting: nameOf(setting), kind: 'invalid', expected: echo ? `${expected} (got "${value.slice(0, 60)}")` : expected });
+  }
+}
+
+function nameOf(setting: SettingRef): string {
+  return typeof setting === 'string' ? setting : setting.name;
 }

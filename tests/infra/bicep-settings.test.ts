@@ -1,7 +1,7 @@
 /**
  * The Bicep cannot be compiled here (no bicep CLI, no Azure), so this checks what can be checked from
  * the text: the app settings the templates set against the settings the code reads
- * (shared/config/settings.ts), every deployment mode against the real config loader, and the names
+ * (shared/config/records/), every deployment mode against the real config loader, and the names
  * the templates must agree on (queue, tables, Key Vault secrets, parameters).
  */
 import assert from 'node:assert/strict';
@@ -161,9 +161,9 @@ const AUTH_MODES = modes('databricksAuthModes');
 const BOT_MODES = modes('botModes');
 const ALL_KEYS = new Set([...BASE.keys(), ...[...AUTH_MODES.values(), ...BOT_MODES.values()].flatMap((m) => [...m.keys()])]);
 
-/** Settings the templates may set that settings.ts does not list, each documented by Azure. */
+/** Settings the templates may set that shared/config/records/ does not list, each documented by Azure. */
 const PLATFORM_SETTINGS = new Map([
-  // Identity-based AzureWebJobsStorage (Functions "identity-based connections"); settings.ts documents
+  // Identity-based AzureWebJobsStorage (Functions "identity-based connections"); the records document
   // them under AzureWebJobsStorage and shared/config reads them.
   ['AzureWebJobsStorage__accountName', 'storage account for the host, the queue trigger and the app'],
   ['AzureWebJobsStorage__credential', 'managedidentity'],
@@ -254,12 +254,12 @@ describe('infra: app settings in infra/app/api.bicep', () => {
 
   it('sets only settings the app reads or Azure documents', () => {
     const known = new Set(SETTINGS.map((s) => s.name));
-    for (const key of ALL_KEYS) assert.ok(known.has(key) || PLATFORM_SETTINGS.has(key), `${key} is neither in settings.ts nor a documented platform setting`);
+    for (const key of ALL_KEYS) assert.ok(known.has(key) || PLATFORM_SETTINGS.has(key), `${key} is neither a setting record nor a documented platform setting`);
     for (const s of SETTINGS.filter((x) => x.name.startsWith('WEBSITE_') || x.name === 'PORT')) assert.ok(!ALL_KEYS.has(s.name), `${s.name} is Azure's or local only`);
   });
 
   it('never puts a secret value in an app setting: secrets are Key Vault references', () => {
-    for (const s of SETTINGS.filter((x) => x.secret)) {
+    for (const s of SETTINGS.filter((x) => x.kind === 'secret')) {
       for (const block of [BASE, ...AUTH_MODES.values(), ...BOT_MODES.values()]) {
         const expr = block.get(s.name);
         if (expr !== undefined) assert.match(expr, /^'@Microsoft\.KeyVault\(SecretUri=\$\{secretsUri\}\$\{secretNames\.\w+\}\)'$/, s.name);

@@ -52,7 +52,8 @@ describe('KeepAliveHttpClient', () => {
       await delay(40);
       res.end('done');
     });
-    const http = client({ maxSocketsPerHost: 4 });
+    // Queued requests wait for a socket within their timeouts: generous ones, so a busy machine cannot fail a test about the cap.
+    const http = client({ maxSocketsPerHost: 4, readTimeoutMs: 5_000, totalTimeoutMs: 10_000 });
     const responses = await Promise.all(Array.from({ length: 24 }, () => http.request({ url: server.url })));
     assert.ok(responses.every((r) => r.status === 200));
     assert.equal(server.peakOpen(), 4, 'the pool filled up to its cap and no further');

@@ -1,0 +1,74 @@
+import { HOST_SETTINGS } from '../host';
+import { boolean, choice, number, secret, text, url } from './kinds';
+
+export const DATABRICKS_SETTINGS = {
+  host: url({
+    name: 'DATABRICKS_HOST',
+    need: 'required',
+    origin: true,
+    doc: 'Workspace URL (a path after the host is ignored).',
+    expected: 'the workspace URL over https, e.g. https://adb-1234567890123456.7.azuredatabricks.net (plain http only for 127.0.0.1 or localhost)',
+  }),
+  spaceId: text({
+    name: 'GENIE_SPACE_ID',
+    need: 'required',
+    doc: 'The Genie space to ask: the id in the space URL (…/genie/rooms/<id>).',
+    expected: 'the space id alone (letters, digits) from the space URL …/genie/rooms/<id>, not the whole URL',
+    check: (v) => /^[\w-]{8,128}$/.test(v),
+  }),
+  authType: choice({
+    name: 'DATABRICKS_AUTH_TYPE',
+    choices: ['pat', 'oauth-m2m', 'azure-client-secret', 'azure-msi'],
+    defaultNote: 'inferred from the credentials set',
+    doc: 'How the app authenticates to Databricks (see below).',
+  }),
+  token: secret({
+    name: 'DATABRICKS_TOKEN',
+    need: 'conditional',
+    doc: 'Personal access token (auth type pat).',
+    expected: 'a Databricks personal access token (dapi…)',
+  }),
+  clientId: text({
+    name: 'DATABRICKS_CLIENT_ID',
+    need: 'conditional',
+    doc: 'Databricks service principal client id (oauth-m2m).',
+    expected: 'the service principal application id',
+  }),
+  clientSecret: secret({
+    name: 'DATABRICKS_CLIENT_SECRET',
+    need: 'conditional',
+    doc: 'Databricks service principal OAuth secret (oauth-m2m).',
+    expected: 'an OAuth secret of the service principal',
+  }),
+  armClientId: text({
+    name: 'ARM_CLIENT_ID',
+    need: 'conditional',
+    doc: 'Entra application id (azure-client-secret), or the user-assigned managed identity client id (azure-msi).',
+    expected: 'the Entra application id',
+  }),
+  armTenantId: text({ name: 'ARM_TENANT_ID', need: 'conditional', doc: 'Entra tenant id (azure-client-secret).', expected: 'the Entra tenant id' }),
+  armClientSecret: secret({
+    name: 'ARM_CLIENT_SECRET',
+    need: 'conditional',
+    doc: 'Entra client secret (azure-client-secret).',
+    expected: 'an Entra client secret',
+  }),
+  armUseMsi: boolean({ name: 'ARM_USE_MSI', default: false, doc: 'true selects azure-msi when DATABRICKS_AUTH_TYPE is absent.' }),
+} as const;
+
+export const GENIE_SETTINGS = {
+  // The maximum stays 5 minutes under host.json's functionTimeout, so the worker itself tells the user it gave up.
+  answerTimeoutSeconds: number({
+    name: 'GENIE_ANSWER_TIMEOUT_SECONDS',
+    default: 600,
+    min: 10,
+    max: HOST_SETTINGS.functionTimeoutMs / 1000 - 300,
+    integer: true,
+    doc: 'How long to wait for one Genie answer before telling the user it timed out.',
+  }),
+  deleteExpiredConversations: boolean({
+    name: 'GENIE_DELETE_EXPIRED_CONVERSATIONS',
+    default: true,
+    doc: 'The sweep deletes the Genie conversations of expired sessions (a space holds at most 10,000).',
+  }),
+} as const;

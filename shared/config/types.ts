@@ -1,0 +1,86 @@
+import type { ConfigProblem } from './env-reader';
+import type { ANSWER_SETTINGS, BOT_SETTINGS, STATE_SETTINGS, TELEMETRY_SETTINGS } from './records';
+
+// Defaults, ranges and meanings of these fields are in the setting records (records/).
+
+export type DatabricksAuthConfig =
+  | { readonly type: 'pat'; readonly token: string }
+  | { readonly type: 'oauth-m2m'; readonly clientId: string; readonly clientSecret: string }
+  | { readonly type: 'azure-client-secret'; readonly tenantId: string; readonly clientId: string; readonly clientSecret: string }
+  | { readonly type: 'azure-msi'; readonly clientId?: string };
+
+export type StorageConfig =
+  | { readonly kind: 'connectionString'; readonly connectionString: string }
+  | { readonly kind: 'identity'; readonly tableServiceUri: string; readonly queueServiceUri: string; readonly clientId?: string };
+
+type ChoiceOf<S extends { readonly choices: readonly string[] }> = S['choices'][number];
+
+export type BotAppType = ChoiceOf<typeof BOT_SETTINGS.appType>;
+export type LogLevel = ChoiceOf<typeof TELEMETRY_SETTINGS.logLevel>;
+
+export interface HttpClientSettings {
+  /** TCP connect plus TLS handshake. */
+  readonly connectTimeoutMs: number;
+  /** Longest silence on an active socket. */
+  readonly readTimeoutMs: number;
+  /** Whole request. */
+  readonly totalTimeoutMs: number;
+  readonly maxSockets: number;
+  readonly maxSocketsPerHost: number;
+  readonly freeSocketTimeoutMs: number;
+}
+
+export interface AppConfig {
+  readonly databricks: {
+    /** Origin only, e.g. `https://adb-1.azuredatabricks.net`. */
+    readonly host: string;
+    readonly spaceId: string;
+    readonly auth: DatabricksAuthConfig;
+  };
+  readonly genie: {
+    readonly answerTimeoutMs: number;
+    readonly deleteExpiredConversations: boolean;
+  };
+  readonly bot: {
+    readonly appId?: string;
+    readonly appPassword?: string;
+    readonly appType: BotAppType;
+    readonly tenantId?: string;
+    /** Bot Framework JWTs are checked exactly when an app id is configured. */
+    readonly authEnabled: boolean;
+    /** Where token signing keys come from; absent: Bot Framework's public cloud. */
+    readonly openIdMetadataUrl?: string;
+    readonly sampleQuestions: readonly string[];
+  };
+  readonly storage?: StorageConfig;
+  readonly state: {
+    readonly store: ChoiceOf<typeof STATE_SETTINGS.store>;
+    readonly tablePrefix: string;
+    readonly sessionIdleMs: number;
+    readonly memoryMaxEntries: number;
+  };
+  readonly answers: {
+    readonly dispatch: ChoiceOf<typeof ANSWER_SETTINGS.dispatch>;
+    readonly statusMessageDelayMs: number;
+  };
+  readonly cards: {
+    readonly maxBytes: number;
+    readonly maxRows: number;
+    readonly maxColumns: number;
+    readonly locale: string;
+  };
+  readonly http: HttpClientSettings;
+  readonly telemetry: {
+    readonly connectionString?: string;
+    /** Entra ID auth for Application Insights (local auth disabled); clientId for a user-assigned identity. */
+    readonly entraAuth?: { readonly clientId?: string };
+    readonly samplingRatio: number;
+    readonly statsLogIntervalMs: number;
+    readonly statsLogSampleRate: number;
+    readonly logLevel: LogLevel;
+    readonly logQuestionText: boolean;
+    readonly hashSalt?: string;
+  };
+}
+
+export type ConfigResult = { readonly ok: true; readonly config: AppConfig } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
