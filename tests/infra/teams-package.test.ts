@@ -1,30 +1,29 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { inflateRawSync, inflateSync } from 'node:zlib';
+import { inflateSync } from 'node:zlib';
+
+import { unzipSync } from 'fflate';
 
 import {
   buildManifest,
+  checkLanguageFile,
   checkManifest,
-  crc32,
-  encodePng,
-  loadIconInputs,
+  localizableStrings,
   MANIFEST_VERSION,
   packageFiles,
-  parseDotenv,
-  renderColorIcon,
-  renderOutlineIcon,
+  readAzdEnv,
   resolveOptions,
   teamsAppIdFor,
-  zip,
-  type ZipEntry,
+  zipPackage,
 } from '../../dev/teams-package';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const TEMPLATE: unknown = JSON.parse(readFileSync(join(ROOT, 'infra', 'teams', 'manifest.template.json'), 'utf8'));
+const TEAMS = join(ROOT, 'infra', 'teams');
+const TEMPLATE: unknown = JSON.parse(readFileSync(join(TEAMS, 'manifest.template.json'), 'utf8'));
 const BOT_ID = '0f0f0f0f-1111-2222-3333-444444444444';
 const VALUES = {
   MANIFEST_VERSION,
@@ -32,13 +31,12 @@ const VALUES = {
   TEAMS_APP_ID: teamsAppIdFor(BOT_ID),
   VERSION: '1.2.3',
   APP_NAME: 'Genie',
-  APP_FULL_NAME: 'Databricks Genie for Microsoft Teams',
   DEVELOPER_NAME: 'Contoso',
   WEBSITE_URL: 'https://contoso.example',
   PRIVACY_URL: 'https://contoso.example/privacy',
   TERMS_URL: 'https://contoso.example/terms',
-  ACCENT_COLOR: '#FF3621',
 };
+const LANGUAGE_FILES = ['zh-tw.json', 'zh-cn.json'];
 
 // ------------------------------------------------------------------------------- readers for the tests
 
@@ -53,25 +51,19 @@ interface Png {
   channels: number;
 }
 
-/** Reads a PNG the way a decoder does: signature, chunk CRCs, IHDR, IDAT inflated and unfiltered (filter 0 only). */
+/** Reads a PNG the way a decoder does: signature, IHDR, IDAT inflated and unfiltered (filter 0 only, as the committed icons use). */
 function readPng(file: Buffer): Png {
   assert.deepEqual([...file.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
   let pos = 8;
   const chunks: { type: string; data: Buffer }[] = [];
   while (pos < file.length) {
     const length = file.readUInt32BE(pos);
-    const type = file.toString('latin1', pos + 4, pos + 8);
-    const data = file.subarray(pos + 8, pos + 8 + length);
-    assert.equal(file.readUInt32BE(pos + 8 + length), crc32(file.subarray(pos + 4, pos + 8 + length)), `${type} CRC`);
-    chunks.push({ type, data });
+    chunks.push({ type: file.toString('latin1', pos + 4, pos + 8), data: file.subarray(pos + 8, pos + 8 + length) });
     pos += 12 + length;
   }
-  assert.deepEqual(
-    chunks.map((c) => c.type).filter((t, i, all) => all.indexOf(t) === i),
-    ['IHDR', 'IDAT', 'IEND'],
-  );
-  const ihdr = chunks[0]?.data;
-  assert.ok(ihdr && ihdr.length === 13);
+  assert.equal(chunks[0]?.type, 'IHDR');
+  assert.equal(chunks.at(-1)?.type, 'IEND');
+  const ihdr = chunks[0].data;
   const width = ihdr.readUInt32BE(0);
   const height = ihdr.readUInt32BE(4);
   const colorType = ihdr[9] ?? -1;
@@ -88,44 +80,24 @@ function readPng(file: Buffer): Png {
   return { width, height, bitDepth: ihdr[8] ?? 0, colorType, interlace: ihdr[12] ?? -1, pixels, channels };
 }
 
-/** Reads a zip through its central directory, as unzip does, and checks each local header against it. */
-function readZip(file: Buffer): { name: string; data: Buffer; method: number }[] {
+/** The entry names of a zip in central-directory order, as unzip lists them. */
+function zipEntryNames(file: Buffer): string[] {
   const eocd = file.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
   assert.ok(eocd >= 0, 'end of central directory');
-  const count = file.readUInt16LE(eocd + 10);
-  const size = file.readUInt32LE(eocd + 12);
   let pos = file.readUInt32LE(eocd + 16);
-  assert.equal(pos + size, eocd, 'central directory ends where the end record starts');
-  const entries: { name: string; data: Buffer; method: number }[] = [];
-  for (let i = 0; i < count; i++) {
+  const names: string[] = [];
+  for (let i = 0; i < file.readUInt16LE(eocd + 10); i++) {
     assert.equal(file.readUInt32LE(pos), 0x02014b50, 'central header signature');
-    const method = file.readUInt16LE(pos + 10);
-    const crc = file.readUInt32LE(pos + 16);
-    const compressedSize = file.readUInt32LE(pos + 20);
-    const size = file.readUInt32LE(pos + 24);
+    assert.equal(file.readUInt16LE(pos + 10), 8, 'deflated');
     const nameLength = file.readUInt16LE(pos + 28);
-    const extraLength = file.readUInt16LE(pos + 30);
-    const commentLength = file.readUInt16LE(pos + 32);
-    const localOffset = file.readUInt32LE(pos + 42);
-    const name = file.toString('utf8', pos + 46, pos + 46 + nameLength);
-    assert.equal(file.readUInt32LE(localOffset), 0x04034b50, `${name}: local header signature`);
-    assert.equal(file.readUInt32LE(localOffset + 14), crc, `${name}: local CRC`);
-    assert.equal(file.readUInt32LE(localOffset + 18), compressedSize, `${name}: local compressed size`);
-    const localName = file.toString('utf8', localOffset + 30, localOffset + 30 + file.readUInt16LE(localOffset + 26));
-    assert.equal(localName, name);
-    const start = localOffset + 30 + file.readUInt16LE(localOffset + 26) + file.readUInt16LE(localOffset + 28);
-    const stored = file.subarray(start, start + compressedSize);
-    const data = method === 8 ? inflateRawSync(stored) : Buffer.from(stored);
-    assert.equal(data.length, size, `${name}: size`);
-    assert.equal(crc32(data), crc, `${name}: CRC of the inflated data`);
-    entries.push({ name, data, method });
-    pos += 46 + nameLength + extraLength + commentLength;
+    names.push(file.toString('utf8', pos + 46, pos + 46 + nameLength));
+    pos += 46 + nameLength + file.readUInt16LE(pos + 30) + file.readUInt16LE(pos + 32);
   }
-  return entries;
+  return names;
 }
 
-/** The official Teams manifest JSON schema, from @microsoft/app-manifest when it is installed. */
-function officialValidator(version: string): ((manifest: unknown) => string[]) | undefined {
+/** The official Teams JSON schemas (manifest, localization), from @microsoft/app-manifest when it is installed. */
+function officialValidator(version: string, schemaFile: string): ((document: unknown) => string[]) | undefined {
   let dir: string;
   try {
     dir = dirname(require.resolve('@microsoft/app-manifest/package.json'));
@@ -141,11 +113,13 @@ function officialValidator(version: string): ((manifest: unknown) => string[]) |
   // network fallback: the schema is read from the package.
   const AjvDraft04 = load<new (options: object) => Ajv>('ajv-draft-04');
   const addFormats = load<(ajv: Ajv, formats: string[]) => void>('ajv-formats');
-  const ajv = new AjvDraft04({ allErrors: true, strictTypes: false });
+  // unicodeRegExp off: the localization schema's activityTypes patterns (`\b]`) are invalid under the `u` flag,
+  // so they are compiled as plain JavaScript regular expressions.
+  const ajv = new AjvDraft04({ allErrors: true, strictTypes: false, unicodeRegExp: false });
   addFormats(ajv, ['uri', 'email', 'regex']);
-  const schema: unknown = JSON.parse(readFileSync(join(dir, 'build', 'json-schemas', 'teams', `v${version}`, 'MicrosoftTeams.schema.json'), 'utf8'));
+  const schema: unknown = JSON.parse(readFileSync(join(dir, 'build', 'json-schemas', 'teams', `v${version}`, schemaFile), 'utf8'));
   const validate = ajv.compile(schema);
-  return (manifest) => (validate(manifest) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`));
+  return (document) => (validate(document) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`));
 }
 
 // ------------------------------------------------------------------------------- tests
@@ -168,7 +142,7 @@ describe('teams package: manifest', () => {
   });
 
   it('validates against the official Teams manifest JSON schema', (t) => {
-    const validate = officialValidator(MANIFEST_VERSION);
+    const validate = officialValidator(MANIFEST_VERSION, 'MicrosoftTeams.schema.json');
     if (!validate) {
       t.skip('@microsoft/app-manifest is not installed: only the field checks above ran');
       return;
@@ -182,8 +156,9 @@ describe('teams package: manifest', () => {
     assert.throws(() => buildManifest(TEMPLATE, withoutBot), /no value for BOT_ID/);
     const broken = buildManifest(TEMPLATE, { ...VALUES, BOT_ID: 'not-a-guid', APP_NAME: 'A name far longer than thirty characters' });
     (broken.bots as Record<string, unknown>[])[0] = { ...(broken.bots as Record<string, unknown>[])[0], supportsFiles: true, scopes: ['personal'] };
+    broken.localizationInfo = { defaultLanguageTag: 'fr', additionalLanguages: [{ languageTag: 'zh-tw', file: 'languages/zh-tw.json' }] };
     const problems = checkManifest(broken).join('\n');
-    for (const expected of ['botId is not a GUID', 'name.short', 'supportsFiles', 'scopes are not personal, team, groupChat']) {
+    for (const expected of ['botId is not a GUID', 'name.short', 'supportsFiles', 'scopes are not personal, team, groupChat', 'en-us', 'zh-tw has no']) {
       assert.ok(problems.includes(expected), `reports ${expected}: ${problems}`);
     }
   });
@@ -195,16 +170,72 @@ describe('teams package: manifest', () => {
   });
 });
 
+describe('teams package: languages', () => {
+  const manifest = buildManifest(TEMPLATE, VALUES);
+  const languages = Object.fromEntries(
+    LANGUAGE_FILES.map((file) => [file, buildManifest(JSON.parse(readFileSync(join(TEAMS, 'languages', file), 'utf8')), VALUES)]),
+  );
+
+  it('declares en-us as the manifest language and a file per additional language', () => {
+    assert.deepEqual(manifest.localizationInfo, {
+      defaultLanguageTag: 'en-us',
+      additionalLanguages: [
+        { languageTag: 'zh-tw', file: 'zh-tw.json' },
+        { languageTag: 'zh-cn', file: 'zh-cn.json' },
+      ],
+    });
+  });
+
+  it('translates every localizable string of the manifest, and nothing else', () => {
+    const keys = Object.keys(localizableStrings(manifest)).sort();
+    assert.ok(keys.includes('bots[0].commandLists[0].commands[1].description'), 'the command texts are localizable');
+    for (const [file, language] of Object.entries(languages)) {
+      const { $schema, ...strings } = language;
+      assert.deepEqual(Object.keys(strings).sort(), keys, `${file} has the manifest's keys`);
+      assert.equal($schema, `https://developer.microsoft.com/json-schemas/teams/v${MANIFEST_VERSION}/MicrosoftTeams.Localization.schema.json`);
+      assert.deepEqual(checkLanguageFile(file, language, manifest), []);
+      const english = localizableStrings(manifest);
+      for (const key of ['description.short', 'description.full', 'bots[0].commandLists[0].commands[0].title']) {
+        assert.notEqual(strings[key], english[key], `${file} translates ${key}`);
+      }
+    }
+  });
+
+  it('writes Taiwan usage in zh-TW and mainland usage in zh-CN', () => {
+    const text = (file: string) => JSON.stringify(languages[file]);
+    assert.match(text('zh-tw.json'), /資料/);
+    assert.doesNotMatch(text('zh-tw.json'), /数据|对话|帮助/);
+    assert.match(text('zh-cn.json'), /数据/);
+    assert.doesNotMatch(text('zh-cn.json'), /資料|對話|說明/);
+  });
+
+  it('validates each language file against the official Teams localization schema', (t) => {
+    const validate = officialValidator(MANIFEST_VERSION, 'MicrosoftTeams.Localization.schema.json');
+    if (!validate) {
+      t.skip('@microsoft/app-manifest is not installed: only checkLanguageFile ran');
+      return;
+    }
+    for (const [file, language] of Object.entries(languages)) assert.deepEqual(validate(language), [], file);
+    assert.notDeepEqual(validate({ ...languages['zh-tw.json'], 'name.short': 'x'.repeat(31) }), [], 'the schema rejects a long name');
+  });
+
+  it('reports a language file with a missing, an extra or an empty key', () => {
+    const { 'name.full': _dropped, ...rest } = languages['zh-tw.json'] ?? {};
+    const problems = checkLanguageFile('zh-tw.json', { ...rest, 'description.short': ' ', 'staticTabs[0].name': 'x' }, manifest).join('\n');
+    for (const expected of ['no translation of name.full', 'staticTabs[0].name not in the manifest', 'description.short is empty']) {
+      assert.ok(problems.includes(expected), `reports ${expected}: ${problems}`);
+    }
+  });
+});
+
 describe('teams package: bot id and values', () => {
   const root = mkdtempSync(join(tmpdir(), 'teams-package-'));
-  mkdirSync(join(root, 'infra', 'teams'), { recursive: true });
   mkdirSync(join(root, '.azure', 'prod'), { recursive: true });
   writeFileSync(join(root, 'package.json'), JSON.stringify({ version: '0.4.2' }));
-  writeFileSync(join(root, 'infra', 'teams', 'icons.json'), readFileSync(join(ROOT, 'infra', 'teams', 'icons.json')));
   writeFileSync(join(root, '.azure', 'config.json'), JSON.stringify({ version: 1, defaultEnvironment: 'prod' }));
   writeFileSync(
     join(root, '.azure', 'prod', '.env'),
-    `AZURE_ENV_NAME="prod"\nBOT_ID="${BOT_ID}"\nFUNCTION_APP_URL="https://func-api-abc.azurewebsites.net"\n`,
+    `# written by azd\nAZURE_ENV_NAME="prod"\nBOT_ID="${BOT_ID}"\nFUNCTION_APP_URL="https://func-api-abc.azurewebsites.net"\n`,
   );
   after(() => rmSync(root, { recursive: true, force: true }));
   const other = '2f0f0f0f-1111-2222-3333-444444444444';
@@ -225,26 +256,31 @@ describe('teams package: bot id and values', () => {
     assert.throws(() => resolveOptions(['--bot-id', 'abc'], {}, root), /not a GUID/);
   });
 
-  it('reads azd dotenv files', () => {
-    assert.deepEqual(parseDotenv('A="x y"\nB=plain\n# comment\nexport C=\'q\'\n'), { A: 'x y', B: 'plain', C: 'q' });
+  it('reads the azd environment named by --env, or the default one', () => {
+    assert.deepEqual(readAzdEnv(root)?.values, {
+      AZURE_ENV_NAME: 'prod',
+      BOT_ID,
+      FUNCTION_APP_URL: 'https://func-api-abc.azurewebsites.net',
+    });
+    assert.equal(readAzdEnv(root, 'missing'), undefined);
   });
 });
 
 describe('teams package: icons', () => {
-  const inputs = loadIconInputs(join(ROOT, 'infra', 'teams', 'icons.json'));
+  const accent = String(buildManifest(TEMPLATE, VALUES).accentColor);
 
-  it('encodes a 192×192 colour icon with the accent colour behind a white glyph', () => {
-    const png = readPng(encodePng(renderColorIcon(inputs)));
+  it('has a 192×192 colour icon with the manifest accent colour behind a white glyph', () => {
+    const png = readPng(readFileSync(join(TEAMS, 'color.png')));
     assert.deepEqual([png.width, png.height, png.bitDepth, png.interlace], [192, 192, 8, 0]);
     assert.equal(png.colorType, 2, 'RGB');
-    const pixel = (x: number, y: number) => [...png.pixels.subarray((y * 192 + x) * 3, (y * 192 + x) * 3 + 3)];
-    assert.deepEqual(pixel(0, 0), [0xff, 0x36, 0x21], 'full-bleed accent background');
+    const pixel = (x: number, y: number) => png.pixels.readUIntBE((y * 192 + x) * 3, 3);
+    assert.equal(pixel(0, 0), parseInt(accent.slice(1), 16), `full-bleed accent background ${accent}`);
     const white = [...Array(192 * 192).keys()].filter((i) => png.pixels.readUIntBE(i * 3, 3) === 0xffffff).length;
     assert.ok(white > 192 * 192 * 0.1 && white < 192 * 192 * 0.6, `a visible glyph (${white} white pixels)`);
   });
 
-  it('encodes a 32×32 outline icon: white only, on a transparent background', () => {
-    const png = readPng(encodePng(renderOutlineIcon(inputs)));
+  it('has a 32×32 outline icon: white only, on a transparent background', () => {
+    const png = readPng(readFileSync(join(TEAMS, 'outline.png')));
     assert.deepEqual([png.width, png.height, png.bitDepth], [32, 32, 8]);
     assert.equal(png.colorType, 6, 'RGBA: the colour type with alpha');
     const alpha = [...Array(32 * 32).keys()].map((i) => png.pixels[i * 4 + 3] ?? -1);
@@ -253,45 +289,37 @@ describe('teams package: icons', () => {
     assert.ok(alpha.filter((a) => a === 255).length > 32 * 32 * 0.1, 'an opaque glyph');
     for (let i = 0; i < 32 * 32; i++) assert.equal(png.pixels.readUIntBE(i * 4, 3), 0xffffff, 'every pixel is white');
   });
-
-  it('rejects pixel data of the wrong length', () => {
-    assert.throws(() => encodePng({ width: 2, height: 2, channels: 4, data: new Uint8Array(15) }), /data length/);
-  });
 });
 
 describe('teams package: zip', () => {
-  it('computes the standard CRC-32', () => {
-    assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
-    assert.equal(crc32(Buffer.alloc(0)), 0);
-  });
+  const files = packageFiles({ botId: BOT_ID, botIdSource: 'test', values: VALUES }, ROOT);
+  const archive = zipPackage(files);
 
-  it('writes an archive whose central directory, headers and inflated entries read back exactly', () => {
-    const entries: ZipEntry[] = [
-      { name: 'manifest.json', data: Buffer.from('{"a":1}\n') },
-      { name: 'empty.txt', data: Buffer.alloc(0) },
-      { name: 'größe.bin', data: Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 31) % 251)) },
-    ];
-    const archive = zip(entries);
-    const read = readZip(archive);
-    assert.deepEqual(
-      read.map((e) => [e.name, e.method]),
-      entries.map((e) => [e.name, 8]),
-    );
-    for (const [i, entry] of entries.entries()) assert.ok(read[i]?.data.equals(entry.data), entry.name);
-    assert.ok(zip(entries).equals(archive), 'the same inputs give the same bytes');
-  });
-
-  it('packages manifest.json, color.png and outline.png at the root', () => {
-    const files = packageFiles({ botId: BOT_ID, botIdSource: 'test', values: VALUES }, ROOT);
-    const read = readZip(zip(files));
-    assert.deepEqual(
-      read.map((e) => e.name),
-      ['manifest.json', 'color.png', 'outline.png'],
-    );
-    const manifest = JSON.parse(read[0]?.data.toString('utf8') ?? '') as { bots: { botId: string }[]; icons: Record<string, string> };
+  it('packages the manifest, the icons and the language files at the root, and they read back exactly', () => {
+    assert.deepEqual(zipEntryNames(archive), ['manifest.json', 'color.png', 'outline.png', ...LANGUAGE_FILES]);
+    const read = unzipSync(archive);
+    for (const file of files) assert.ok(Buffer.from(read[file.name] ?? []).equals(file.data), file.name);
+    const manifest = JSON.parse(Buffer.from(read['manifest.json'] ?? []).toString('utf8')) as { bots: { botId: string }[]; icons: Record<string, string> };
     assert.equal(manifest.bots[0]?.botId, BOT_ID);
     assert.deepEqual(manifest.icons, { color: 'color.png', outline: 'outline.png' });
-    assert.equal(readPng(read[1]?.data ?? Buffer.alloc(0)).width, 192);
-    assert.equal(readPng(read[2]?.data ?? Buffer.alloc(0)).width, 32);
+    assert.ok(Buffer.from(read['color.png'] ?? []).equals(readFileSync(join(TEAMS, 'color.png'))), 'the committed colour icon');
+    for (const file of LANGUAGE_FILES) {
+      const language = JSON.parse(Buffer.from(read[file] ?? []).toString('utf8')) as Record<string, string>;
+      assert.equal(language['name.short'], VALUES.APP_NAME, `${file}: placeholders filled`);
+    }
+  });
+
+  it('gives the same bytes for the same inputs', () => {
+    assert.ok(zipPackage(packageFiles({ botId: BOT_ID, botIdSource: 'test', values: VALUES }, ROOT)).equals(archive));
+  });
+
+  it('refuses to package a language file that does not match the manifest', () => {
+    const root = mkdtempSync(join(tmpdir(), 'teams-package-'));
+    after(() => rmSync(root, { recursive: true, force: true }));
+    cpSync(TEAMS, join(root, 'infra', 'teams'), { recursive: true });
+    const file = join(root, 'infra', 'teams', 'languages', 'zh-cn.json');
+    const { 'name.full': _dropped, ...rest } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+    writeFileSync(file, JSON.stringify(rest));
+    assert.throws(() => packageFiles({ botId: BOT_ID, botIdSource: 'test', values: VALUES }, root), /zh-cn\.json: no translation of name\.full/);
   });
 });

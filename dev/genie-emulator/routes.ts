@@ -1,0 +1,207 @@
+import type { IncomingMessage } from 'node:http';
+
+import { ApiError, invalid } from './api-error';
+import type { TokenAuth } from './auth';
+import { type ConversationStore, RATINGS } from './conversations';
+import { DEMO_SPACE } from './demo';
+import type { QuestionRateLimit } from './rate-limit';
+import { type EndpointOrOther, errorReply, internalReply, jsonBody, ok, type Reply } from './wire';
+
+/** The API prefix, as a regex source. */
+const GENIE = '/api/2\\.0/genie';
+const ID = '([^/]+)';
+const MAX_PAGE_SIZE = 100;
+/** UNCONFIRMED: the API's default page size for list-conversations is not documented. */
+const DEFAULT_PAGE_SIZE = 20;
+
+export interface Request {
+  readonly req: IncomingMessage;
+  readonly url: URL;
+  /** Path parameters; optional groups (deprecated path forms) are undefined when absent. */
+  readonly params: (string | undefined)[];
+  readonly body: Buffer;
+}
+
+interface Route {
+  readonly method: string;
+  readonly pattern: RegExp;
+  readonly endpoint: EndpointOrOther;
+  readonly handle: (request: Request) => Reply;
+}
+
+export interface MatchedRoute {
+  readonly route: Route;
+  readonly params: (string | undefined)[];
+}
+
+/** What the Genie API handlers work on. */
+export interface GenieApi {
+  readonly spaceId: string;
+  readonly demo: boolean;
+  readonly store: ConversationStore;
+  readonly rateLimit: QuestionRateLimit;
+  readonly auth: TokenAuth;
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // a malformed escape is just an id that does not exist
+  }
+}
+
+function questionOf(body: Buffer): string {
+  const { content } = jsonBody(body);
+  if (typeof content !== 'string' || content.trim() === '') throw invalid('content must be a non-empty string.');
+  return content;
+}
+
+/** The documented Genie endpoints (and the OAuth token endpoint), matched by method and path. */
+export class GenieRouter {
+  private readonly routes: readonly Route[];
+
+  constructor(private readonly api: GenieApi) {
+    this.routes = genieRoutes(api);
+  }
+
+  match(method: string, path: string): MatchedRoute | undefined {
+    for (const candidate of this.routes) {
+      if (candidate.method !== method) continue;
+      const match = candidate.pattern.exec(path);
+      if (match) return { route: candidate, params: match.slice(1).map((p) => (p === undefined ? p : safeDecode(p))) };
+    }
+    return undefined;
+  }
+
+  /** Authenticates (all but the token endpoint) and runs the handler; errors become the API's error replies. */
+  handle(matched: MatchedRoute | undefined, request: Omit<Request, 'params'>): Reply {
+    try {
+      if (matched?.route.endpoint !== 'token') this.api.auth.authenticate(request.req);
+      if (!matched) {
+        throw new ApiError(404, `No API found for '${request.req.method ?? 'GET'} ${request.url.pathname}'`, 'ENDPOINT_NOT_FOUND');
+      }
+      return matched.route.handle({ ...request, params: matched.params });
+    } catch (error: unknown) {
+      return error instanceof ApiError ? errorReply(error) : internalReply(error);
+    }
+  }
+}
+
+function genieRoutes({ spaceId, demo, store, rateLimit, auth }: GenieApi): Route[] {
+  const requireSpace = (id: string | undefined): void => {
+    if (id !== spaceId) throw new ApiError(404, `Genie space ${id ?? ''} does not exist.`, 'RESOURCE_DOES_NOT_EXIST');
+  };
+  const spaceJson = (): unknown => ({
+    space_id: spaceId,
+    title: demo ? DEMO_SPACE.title : 'Genie emulator space',
+    description: demo ? DEMO_SPACE.description : 'A Genie space served by the local Genie emulator.',
+    warehouse_id: DEMO_SPACE.warehouseId,
+  });
+  const S = `^${GENIE}/spaces/${ID}`;
+  const M = `${S}/conversations/${ID}/messages/${ID}`;
+  return [
+    {
+      method: 'POST',
+      pattern: new RegExp(`${S}/start-conversation$`),
+      endpoint: 'start-conversation',
+      handle: ({ params, body }) => {
+        requireSpace(params[0]);
+        const content = questionOf(body);
+        rateLimit.admit();
+        return ok(store.startConversation(content));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`${S}/conversations/${ID}/messages$`),
+      endpoint: 'create-message',
+      handle: ({ params: [space, conversation = ''], body }) => {
+        requireSpace(space);
+        const content = questionOf(body);
+        store.requireConversation(conversation);
+        rateLimit.admit();
+        return ok(store.createMessage(conversation, content));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${M}$`),
+      endpoint: 'get-message',
+      handle: ({ params: [space, conversation = '', message = ''] }) => {
+        requireSpace(space);
+        return ok(store.getMessage(conversation, message));
+      },
+    },
+    {
+      method: 'GET',
+      // The current form, then the two deprecated ones (per attachment and per message).
+      pattern: new RegExp(`${M}/(?:attachments/${ID}/query-result|query-result/${ID}|query-result)$`),
+      endpoint: 'query-result',
+      handle: ({ params: [space, conversation = '', message = '', attachment, legacyAttachment] }) => {
+        requireSpace(space);
+        return ok(store.queryResult(conversation, message, attachment ?? legacyAttachment));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`${M}/(?:attachments/${ID}/)?execute-query$`),
+      endpoint: 'execute-query',
+      handle: ({ params: [space, conversation = '', message = '', attachment], body }) => {
+        requireSpace(space);
+        jsonBody(body);
+        return ok(store.executeQuery(conversation, message, attachment));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`${M}/feedback$`),
+      endpoint: 'feedback',
+      handle: ({ params: [space, conversation = '', message = ''], body }) => {
+        requireSpace(space);
+        const { rating, comment, ...rest } = jsonBody(body);
+        const extra = Object.keys(rest);
+        if (extra.length) throw invalid(`Unknown field(s) ${extra.join(', ')}: the body is {rating, comment?}.`);
+        if (typeof rating !== 'string' || !RATINGS.includes(rating)) throw invalid(`rating must be one of ${RATINGS.join(', ')}.`);
+        if (comment !== undefined && typeof comment !== 'string') throw invalid('comment must be a string.');
+        store.sendFeedback(conversation, message, rating, comment);
+        return ok({});
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: new RegExp(`${S}/conversations/${ID}$`),
+      endpoint: 'delete-conversation',
+      handle: ({ params: [space, conversation = ''] }) => {
+        requireSpace(space);
+        store.deleteConversation(conversation);
+        return ok({});
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${S}/conversations$`),
+      endpoint: 'list-conversations',
+      handle: ({ params: [space], url }) => {
+        requireSpace(space);
+        const rawSize = url.searchParams.get('page_size');
+        const pageSize = rawSize === null ? DEFAULT_PAGE_SIZE : Number(rawSize);
+        if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+          throw invalid(`page_size must be an integer between 1 and ${MAX_PAGE_SIZE}.`);
+        }
+        return ok(store.listConversations(pageSize, url.searchParams.get('page_token') || undefined));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${S}$`),
+      endpoint: 'get-space',
+      handle: ({ params: [space] }) => {
+        requireSpace(space);
+        return ok(spaceJson());
+      },
+    },
+    { method: 'GET', pattern: new RegExp(`^${GENIE}/spaces$`), endpoint: 'other', handle: () => ok({ spaces: [spaceJson()] }) },
+    { method: 'POST', pattern: /^\/oidc\/v1\/token$/, endpoint: 'token', handle: ({ req, body }) => auth.issueToken(req, body) },
+  ];
+}
