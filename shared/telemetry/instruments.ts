@@ -87,9 +87,16 @@ export function recordCallSpan(tracer: Tracer, event: GenieCallEvent, end: numbe
   span.end(end);
 }
 
+/**
+ * Azure Monitor names a consumer span's `requests` row after this attribute (only server spans get
+ * their span name): without it the row is nameless and `where name == "genie.answer"` finds nothing.
+ */
+const OPERATION_NAME = 'ai.operation.name';
+
 /** Runs `work` inside a `genie.answer` span joined to the host's trace. */
 export function inAnswerSpan<T>(tracer: Tracer, traceparent: string | undefined, work: () => Promise<T>): Promise<T> {
-  return tracer.startActiveSpan('genie.answer', { kind: SpanKind.CONSUMER }, contextFromTraceparent(traceparent), async (span: Span) => {
+  const options = { kind: SpanKind.CONSUMER, attributes: { [OPERATION_NAME]: 'genie.answer' } };
+  return tracer.startActiveSpan('genie.answer', options, contextFromTraceparent(traceparent), async (span: Span) => {
     try {
       return await work();
     } catch (error: unknown) {
