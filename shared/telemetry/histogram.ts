@@ -26,10 +26,6 @@ export class LatencyHistogram {
     this.histogram.record(Math.round(Math.min(Math.max(ms, 0), HIGHEST_MS) * MICROS_PER_MS) || 1);
   }
 
-  get count(): number {
-    return this.histogram.count;
-  }
-
   summary(): LatencySummary {
     const h = this.histogram;
     if (h.count === 0) return { count: 0 };

@@ -1,7 +1,7 @@
 export { AzureMonitorConflictError, type OpenTelemetryHandles, startAzureMonitor } from './azure-monitor';
 export type { QuestionOutcome } from './counters';
-export { LatencyHistogram, type LatencySummary } from './histogram';
+export { LatencyHistogram } from './histogram';
 export { createLogger, type LogFields, type Logger, type LogSink, truncateForLog } from './log';
-export type { GenieFigures, MetricsDocument, ProcessFigures, QuestionFigures } from './metrics-document';
+export type { MetricsDocument } from './metrics-document';
 export { CPU_STEP_MS, CPU_WINDOW_MS, type CpuSample, CpuWindow } from './process-monitor';
 export { Telemetry, type TelemetryOptions } from './telemetry';
