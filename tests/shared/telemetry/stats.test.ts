@@ -71,7 +71,7 @@ describe('sampled stats log', () => {
     histogram.record(5 * 3_600_000);
     const summary = histogram.summary();
     assert.equal(summary.count, 4);
-    assert.equal(summary.p50, 0, 'sub-millisecond values stay below a millisecond');
+    assert.ok(summary.p50 !== undefined && summary.p50 < 1, `${summary.p50}: sub-millisecond values stay below a millisecond`);
     assert.ok(summary.max !== undefined && Math.abs(summary.max - 3_600_000) / 3_600_000 <= 0.01, `${summary.max}: capped at an hour`);
   });
 
