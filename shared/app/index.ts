@@ -17,7 +17,7 @@ import {
   sweepExpired,
   type SweepResult,
 } from '../state';
-import { createLogger, type Logger, type LogSink, type OpenTelemetryHandles, startAzureMonitor, Telemetry } from '../telemetry';
+import { createLogger, type Logger, type LogSink, type MetricsDocument, type OpenTelemetryHandles, startAzureMonitor, Telemetry } from '../telemetry';
 
 /**
  * The composition root: every per-process singleton, built once on first use and kept across warm
@@ -153,6 +153,6 @@ async function deleteConversation(genie: GenieClient, spaceId: string, conversat
 }
 
 /** GET /api/metrics: this instance's figures; `invocationId` tells whether this request was its cold start. */
-export function metricsSnapshot(invocationId: string): Promise<Record<string, unknown>> {
+export function metricsSnapshot(invocationId: string): Promise<MetricsDocument> {
   return getBotApp().telemetry.snapshot(wasColdStart(invocationId));
 }

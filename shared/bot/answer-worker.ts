@@ -87,7 +87,7 @@ export class AnswerWorker {
 
   /** One attempt at a question, inside a `genie.answer` span joined to the host's trace when tracing is on. */
   process(message: QuestionMessage, dequeueCount: number, traceparent?: string): Promise<void> {
-    return this.deps.telemetry.inAnswerSpan(traceparent, () => this.attempt(message, dequeueCount));
+    return this.deps.telemetry.answerAttempt(traceparent, () => this.attempt(message, dequeueCount));
   }
 
   private async attempt(message: QuestionMessage, dequeueCount: number): Promise<void> {

@@ -153,7 +153,7 @@ export class GenieBot extends ActivityHandler {
         this.deps.logger.debug('typing.failed', { error: ensureError(error).name });
       });
     }, TYPING_DELAY_MS);
-    this.deps.telemetry.questionStarted();
+    this.deps.telemetry.questionAccepted();
     // Per-question lines are debug: at info the log carries failures and the sampled stats only.
     this.deps.logger.debug('question.accepted', {
       job: jobId,

@@ -2,11 +2,12 @@ import {
   app,
   type HttpHandler,
   type HttpMethod,
+  type InvocationContext,
   type StorageQueueHandler,
   type TimerHandler,
 } from '@azure/functions';
 
-import { noteInvocation } from '../runtime';
+import { noteInvocation, runInInvocation } from '../runtime';
 
 /** Largest bot webhook body taken: Teams activities are a few KB; 256 KB bounds memory per request. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
@@ -46,11 +47,15 @@ export interface TimerFunctionDefinition {
 
 export type FunctionDefinition = HttpFunctionDefinition | QueueFunctionDefinition | TimerFunctionDefinition;
 
-/** Every handler notes its invocation first, so the first one of a process knows it paid the cold start. */
-function noted<A, C extends { invocationId: string }, R>(handler: (input: A, context: C) => R): (input: A, context: C) => R {
+/**
+ * Every handler notes its invocation first, so the first one of a process knows it paid the cold
+ * start, and runs with the invocation's context as the app's log: lines written through
+ * `context.log` carry the invocation id and the host's trace, so the portal shows them with the request.
+ */
+function noted<A, C extends InvocationContext, R>(handler: (input: A, context: C) => R): (input: A, context: C) => R {
   return (input, context) => {
     noteInvocation(context.invocationId);
-    return handler(input, context);
+    return runInInvocation(context, () => handler(input, context));
   };
 }
 

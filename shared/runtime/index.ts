@@ -49,3 +49,4 @@ export function appVersion(): string {
 }
 
 export { type Clock, ManualClock, type Random, systemClock } from './clock';
+export { currentInvocationLog, type InvocationLog, runInInvocation } from './invocation';

@@ -10,16 +10,37 @@ export interface OpenTelemetryHandles {
   readonly tracer: Tracer;
 }
 
-let started: OpenTelemetryHandles | undefined;
+export type AzureMonitorSettings = Pick<AppConfig['telemetry'], 'connectionString' | 'entraAuth' | 'samplingRatio'>;
+
+/** Azure Monitor registers OpenTelemetry's global providers: a second start with other settings cannot take effect. */
+export class AzureMonitorConflictError extends Error {
+  constructor() {
+    super('Azure Monitor already runs in this process with other settings: it starts once per process');
+    this.name = 'AzureMonitorConflictError';
+  }
+}
+
+let started: { readonly settings: string; readonly handles: OpenTelemetryHandles } | undefined;
+
+/** The settings as one comparable value; held in memory only, as it contains the connection string. */
+function settingsKey(telemetry: AzureMonitorSettings, serviceVersion: string): string {
+  return JSON.stringify([telemetry.connectionString ?? null, telemetry.entraAuth ?? null, telemetry.samplingRatio, serviceVersion]);
+}
 
 /**
- * Starts the Azure Monitor OpenTelemetry distro once per process, and only when a connection
- * string is configured: the SDK costs ~0.5 s to load, which no request should pay for nothing.
+ * Starts the Azure Monitor OpenTelemetry distro, only when a connection string is configured: the
+ * SDK costs ~0.5 s to load, which no request should pay for nothing. Once per process: it installs
+ * the global OpenTelemetry providers, so a later call with the same settings gets the same handles
+ * and one with other settings (including none) throws {@link AzureMonitorConflictError}.
  * Automatic HTTP and Azure SDK instrumentation stay off: the host already records requests, and
  * our own `genie.api` spans describe Genie calls without URLs (which carry ids).
  */
-export function startAzureMonitor(telemetry: AppConfig['telemetry'], serviceVersion: string): OpenTelemetryHandles | undefined {
-  if (started) return started;
+export function startAzureMonitor(telemetry: AzureMonitorSettings, serviceVersion: string): OpenTelemetryHandles | undefined {
+  const settings = settingsKey(telemetry, serviceVersion);
+  if (started) {
+    if (started.settings !== settings) throw new AzureMonitorConflictError();
+    return started.handles;
+  }
   if (!telemetry.connectionString) return undefined;
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand, and as CommonJS like the rest of the app */
   const { useAzureMonitor } = require('@azure/monitor-opentelemetry') as typeof AzureMonitor;
@@ -39,9 +60,10 @@ export function startAzureMonitor(telemetry: AppConfig['telemetry'], serviceVers
     enableLiveMetrics: true,
     instrumentationOptions: { http: { enabled: false }, azureSdk: { enabled: false } },
   });
-  started = {
+  const handles = {
     meter: metrics.getMeter('genie-teams-bot', serviceVersion),
     tracer: trace.getTracer('genie-teams-bot', serviceVersion),
   };
-  return started;
+  started = { settings, handles };
+  return handles;
 }

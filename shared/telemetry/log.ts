@@ -1,9 +1,10 @@
 import type { LogLevel } from '../config';
+import { currentInvocationLog } from '../runtime';
 
 /** Values a log line may carry: codes, counts, durations, ids — never user text unless asked for. */
 export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
 
-/** Where finished lines go: the invocation's context.log under the Functions host, else the console. */
+/** Where finished lines go. */
 export type LogSink = (level: LogLevel, line: string) => void;
 
 export interface Logger {
@@ -11,25 +12,33 @@ export interface Logger {
   info(event: string, fields?: LogFields): void;
   warn(event: string, fields?: LogFields): void;
   error(event: string, fields?: LogFields): void;
-  /** The same logger, writing through `sink` (one invocation's context). */
-  withSink(sink: LogSink): Logger;
   readonly level: LogLevel;
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-export const consoleSink: LogSink = (level, line) => {
+const consoleSink: LogSink = (level, line) => {
   if (level === 'error') console.error(line);
   else if (level === 'warn') console.warn(line);
   else console.log(line);
 };
 
 /**
- * One compact JSON line per event (`{"level","event",...fields}`), filtered by level. Lines go to
- * the sink, which under the Functions host is context.log: handed to the host over its channel,
- * never a synchronous file write on the request path.
+ * The running Functions invocation's context.log when there is one (handed to the host over its
+ * channel, tagged with the invocation id and trace, so the portal shows the line with its request),
+ * else the console. Debug lines go at the host's Information level: LOG_LEVEL already chose to write
+ * them, and host.json's default filter would drop Debug; the line still says `"level":"debug"`.
  */
-export function createLogger(level: LogLevel, sink: LogSink = consoleSink): Logger {
+const invocationSink: LogSink = (level, line) => {
+  const log = currentInvocationLog();
+  if (!log) consoleSink(level, line);
+  else if (level === 'error') log.error(line);
+  else if (level === 'warn') log.warn(line);
+  else log.info(line);
+};
+
+/** One compact JSON line per event (`{"level","event",...fields}`), filtered by level. */
+export function createLogger(level: LogLevel, sink: LogSink = invocationSink): Logger {
   const write = (at: LogLevel, event: string, fields?: LogFields): void => {
     if (ORDER[at] < ORDER[level]) return;
     const line: Record<string, unknown> = { level: at, event };
@@ -42,7 +51,6 @@ export function createLogger(level: LogLevel, sink: LogSink = consoleSink): Logg
     info: (event, fields) => write('info', event, fields),
     warn: (event, fields) => write('warn', event, fields),
     error: (event, fields) => write('error', event, fields),
-    withSink: (other) => createLogger(level, other),
   };
 }
 
