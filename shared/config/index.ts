@@ -1,3 +1,4 @@
+import { type Locale, LOCALES } from '../i18n';
 import { type ConfigProblem, EnvReader } from './env-reader';
 
 export type { ConfigProblem } from './env-reader';
@@ -55,6 +56,8 @@ export interface AppConfig {
     /** Where token signing keys come from; absent: Bot Framework's public cloud. */
     readonly openIdMetadataUrl?: string;
     readonly sampleQuestions: readonly string[];
+    /** The language of users whose Teams locale is none the bot speaks. */
+    readonly defaultLocale: Locale;
   };
   readonly storage?: StorageConfig;
   readonly state: {
@@ -71,7 +74,6 @@ export interface AppConfig {
     readonly maxBytes: number;
     readonly maxRows: number;
     readonly maxColumns: number;
-    readonly locale: string;
   };
   readonly http: HttpClientSettings;
   readonly telemetry: {
@@ -206,11 +208,12 @@ function readBot(r: EnvReader): AppConfig['bot'] {
     .split(';')
     .map((q) => q.trim())
     .filter(Boolean);
+  const defaultLocale = r.choice('DEFAULT_LOCALE', LOCALES, 'en-US');
   if (appId === undefined) {
     if (r.has('WEBSITE_SITE_NAME')) {
       r.missing('MicrosoftAppId', 'the bot app id: required in Azure, where the webhook must check Bot Framework tokens');
     }
-    return { appType, authEnabled: false, sampleQuestions };
+    return { appType, authEnabled: false, sampleQuestions, defaultLocale };
   }
   const appPassword = appType === 'UserAssignedMSI' ? undefined : r.required('MicrosoftAppPassword', `the bot client secret (${appType})`);
   const tenantId = appType === 'MultiTenant' ? r.raw('MicrosoftAppTenantId') : r.required('MicrosoftAppTenantId', `the bot tenant id (${appType})`);
@@ -219,6 +222,7 @@ function readBot(r: EnvReader): AppConfig['bot'] {
     appType,
     authEnabled: true,
     sampleQuestions,
+    defaultLocale,
     ...(openIdMetadataUrl ? { openIdMetadataUrl } : {}),
     ...(appPassword ? { appPassword } : {}),
     ...(tenantId ? { tenantId } : {}),
@@ -263,9 +267,6 @@ export function loadConfig(env: Env): ConfigResult {
   const tablePrefix = r.raw('STATE_TABLE_PREFIX') ?? 'genie';
   if (!/^[A-Za-z][A-Za-z0-9]{0,50}$/.test(tablePrefix)) r.invalid('STATE_TABLE_PREFIX', 'letters and digits, starting with a letter');
 
-  const locale = r.raw('CARD_LOCALE') ?? 'en-US';
-  if (!Intl.NumberFormat.supportedLocalesOf([locale]).length) r.invalid('CARD_LOCALE', 'a BCP 47 locale such as en-US or de-DE');
-
   const connectionString = r.raw('APPLICATIONINSIGHTS_CONNECTION_STRING');
   if (connectionString !== undefined && !/InstrumentationKey=/i.test(connectionString)) {
     r.invalid('APPLICATIONINSIGHTS_CONNECTION_STRING', 'the connection string from the Application Insights overview (InstrumentationKey=…)');
@@ -296,7 +297,6 @@ export function loadConfig(env: Env): ConfigResult {
       maxBytes: r.number('CARD_MAX_BYTES', 28 * 1024, { min: 4 * 1024, max: 80 * 1024, integer: true }),
       maxRows: r.number('CARD_MAX_ROWS', 25, { min: 1, max: 500, integer: true }),
       maxColumns: r.number('CARD_MAX_COLUMNS', 12, { min: 1, max: 50, integer: true }),
-      locale,
     },
     http: {
       connectTimeoutMs: r.number('HTTP_CONNECT_TIMEOUT_MS', 5_000, { min: 100, max: 120_000, integer: true }),

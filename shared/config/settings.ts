@@ -70,6 +70,12 @@ export const SETTINGS: readonly SettingInfo[] = [
     need: 'optional',
     description: 'Example questions for help and the welcome message, separated by ";".',
   },
+  {
+    name: 'DEFAULT_LOCALE',
+    need: 'optional',
+    default: 'en-US',
+    description: "Language, numbers and dates for users whose Teams locale the bot does not speak: en-US | zh-TW | zh-CN.",
+  },
   // State and hand-off
   {
     name: 'AzureWebJobsStorage',
@@ -113,7 +119,6 @@ export const SETTINGS: readonly SettingInfo[] = [
   { name: 'CARD_MAX_BYTES', need: 'optional', default: '28672', description: 'Budget for one message, in bytes of UTF-8 JSON.' },
   { name: 'CARD_MAX_ROWS', need: 'optional', default: '25', description: 'Most table rows shown in an answer card.' },
   { name: 'CARD_MAX_COLUMNS', need: 'optional', default: '12', description: 'Most table columns shown in an answer card.' },
-  { name: 'CARD_LOCALE', need: 'optional', default: 'en-US', description: 'Locale for numbers and dates in cards (BCP 47).' },
   // HTTP client
   { name: 'HTTP_CONNECT_TIMEOUT_MS', need: 'optional', default: '5000', description: 'TCP connect plus TLS handshake.' },
   { name: 'HTTP_READ_TIMEOUT_MS', need: 'optional', default: '10000', description: 'Longest silence while waiting for response bytes.' },
