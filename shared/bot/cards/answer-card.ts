@@ -74,14 +74,23 @@ function chartElement(table: DecodedTable, type: ChartType, messages: Messages):
   };
 }
 
+/** East Asian wide characters (Han, kana, Hangul, full-width forms) take two columns of a Latin letter. */
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/g;
+
+/** How wide a text shows, in Latin letters. */
+function displayWidth(value: string): number {
+  return value.length + (value.match(WIDE)?.length ?? 0);
+}
+
 function tableElement(table: DecodedTable, rows: number, columns: number, formatter: CellFormatter): CardElement {
   const shown = table.columns.slice(0, columns);
   const texts = table.rows.slice(0, rows).map((row) => shown.map((c, i) => formatter.format(c, row[i] ?? null)));
-  // Room in proportion to what each column holds. Numbers never wrap (a number broken across
+  // Room in proportion to what each column holds. Numbers and dates never wrap (one broken across
   // lines misreads), so they get their full length plus a margin; text wraps, so it gets less.
+  const unbroken = shown.map((c) => isNumeric(c) || c.kind === 'date' || c.kind === 'timestamp');
   const widths = shown.map((c, i) => {
-    const longest = Math.max(Math.min(c.name.length, 14), ...texts.map((cells) => cells[i]?.length ?? 0));
-    return isNumeric(c) ? Math.max(5, Math.min(24, longest + 2)) : Math.max(4, Math.min(16, longest));
+    const longest = Math.max(Math.min(displayWidth(c.name), 14), ...texts.map((cells) => displayWidth(cells[i] ?? '')));
+    return unbroken[i] ? Math.max(5, Math.min(24, longest + 2)) : Math.max(4, Math.min(16, longest));
   });
   const cell = (value: string, wrap: boolean, header = false): CardElement => ({
     type: 'TableCell',
@@ -94,7 +103,7 @@ function tableElement(table: DecodedTable, rows: number, columns: number, format
     columns: shown.map((c, i) => ({ width: widths[i], ...(isNumeric(c) ? { horizontalCellContentAlignment: 'Right' } : {}) })),
     rows: [
       { type: 'TableRow', style: 'accent', cells: shown.map((c) => cell(c.name, true, true)) },
-      ...texts.map((cells) => ({ type: 'TableRow', cells: cells.map((value, i) => cell(value, !isNumeric(shown[i]!))) })),
+      ...texts.map((cells) => ({ type: 'TableRow', cells: cells.map((value, i) => cell(value, !unbroken[i])) })),
     ],
   };
 }

@@ -238,6 +238,21 @@ describe('answer card', () => {
     assert.match(JSON.stringify(rated), /謝謝！您的 👎 已送給 Genie。/);
   });
 
+  it('gives Chinese text the room two-column glyphs need, and never wraps a date', () => {
+    const table: DecodedTable = {
+      columns: [column('name', 'string'), column('名稱', 'string'), column('day', 'date')],
+      rows: [['Oolong t', '高山烏龍茶禮盒', '2024-03-28']],
+      totalRowCount: 1,
+      truncated: false,
+    };
+    const card = renderAnswerCard(answer(table), ZH_TW);
+    const element = find(card, 'Table') as { columns: { width: number }[]; rows: { cells: { items: { wrap?: boolean }[] }[] }[] };
+    const [latin, han, day] = element.columns.map((c) => c.width);
+    assert.ok(han! > latin! * 1.5, `7 ideographs (${han}) get about twice the room of 8 letters (${latin})`);
+    assert.ok(day! >= '2024年3月28日'.length + 3 + 2, `the date's full width plus a margin: ${day}`);
+    assert.deepEqual(element.rows[1]!.cells.map((c) => c.items[0]!.wrap ?? false), [true, true, false]);
+  });
+
   it('counts rows with the language’s plural rules and numbers', () => {
     const line = (locale: 'en-US' | 'zh-TW' | 'zh-CN', rows: number, total: number) => {
       const card = renderAnswerCard(answer({ ...generated(rows, 2), totalRowCount: total, truncated: total > rows }), { ...SETTINGS, locale, maxRows: 25 });
