@@ -23,6 +23,7 @@ export const enUS = {
     'reply.tooLong': 'That question is too long for me to pass on. Please keep it under {max, number} characters.',
     'reply.handoffFailed': "I couldn't take your question just now. Please send it again in a moment.",
     'reply.poison': "Sorry, I couldn't get an answer to your question. Please ask it again.",
+    'reply.turnFailed': 'Sorry, something went wrong on my side. Please try again.',
 
     'feedback.good': 'Good answer',
     'feedback.bad': 'Not right',

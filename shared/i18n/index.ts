@@ -21,8 +21,6 @@ export interface Messages {
   readonly locale: Locale;
   /** The message with its placeholders filled; `{help}` and `{new}` are this language's command words. */
   text(key: MessageKey, values?: MessageValues): string;
-  /** The words this language uses for a command, the one to show first. */
-  commandWords(command: Command): readonly string[];
 }
 
 class CatalogMessages implements Messages {
@@ -44,10 +42,6 @@ class CatalogMessages implements Messages {
       this.compiled.set(key, format);
     }
     return format.format<string>({ ...this.commandValues, ...values }) as string;
-  }
-
-  commandWords(command: Command): readonly string[] {
-    return this.catalog.commands[command];
   }
 }
 

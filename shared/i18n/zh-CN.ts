@@ -20,6 +20,7 @@ export const zhCN = {
     'reply.tooLong': '这个问题太长，我无法转交。请控制在 {max, number} 个字符以内。',
     'reply.handoffFailed': '暂时无法受理你的问题，请稍后再发送一次。',
     'reply.poison': '抱歉，我没能获取你的问题的答案。请再问一次。',
+    'reply.turnFailed': '抱歉，我这边出错了。请再试一次。',
 
     'feedback.good': '回答正确',
     'feedback.bad': '回答有误',

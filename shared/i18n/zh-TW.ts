@@ -20,6 +20,7 @@ export const zhTW = {
     'reply.tooLong': '這個問題太長，我無法轉交。請控制在 {max, number} 個字元以內。',
     'reply.handoffFailed': '目前無法受理您的問題，請稍後再傳送一次。',
     'reply.poison': '抱歉，我無法取得您問題的答案。請再問一次。',
+    'reply.turnFailed': '抱歉，我這邊發生錯誤。請再試一次。',
 
     'feedback.good': '回答正確',
     'feedback.bad': '回答有誤',

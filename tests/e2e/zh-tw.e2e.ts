@@ -20,7 +20,7 @@ import type { Page } from 'playwright-core';
 
 import { type GenieEmulator, startGenieEmulator } from '../../dev/genie-emulator';
 import { type DevHost, startDevHost } from '../../dev/host';
-import { reloadConfig } from '../../shared/config';
+import { restoreEnv, useEnv } from '../helpers/env';
 import {
   cardButtons,
   cardTableRows,
@@ -108,7 +108,6 @@ describe('Genie for Teams in zh-TW, in the Agents Playground', { timeout: 240_00
   let proxy: { url: string; close: () => Promise<void> } | undefined;
   let playground: Playground | undefined;
   let browser: E2EBrowser | undefined;
-  const saved: Record<string, string | undefined> = {};
 
   const page = (): Page => {
     if (!browser) throw new Error('browser not started');
@@ -119,19 +118,14 @@ describe('Genie for Teams in zh-TW, in the Agents Playground', { timeout: 240_00
     mkdirSync(SHOTS, { recursive: true });
     genie = await startGenieEmulator();
     genie.script(QUESTION, TOP_PRODUCTS);
-    const env = {
+    useEnv({
       DATABRICKS_HOST: genie.url,
       GENIE_SPACE_ID: genie.spaceId,
       DATABRICKS_TOKEN: genie.token,
       ANSWER_DISPATCH: 'inline',
       SAMPLE_QUESTIONS: `${QUESTION};各地區上一季的營收`,
       LOG_LEVEL: 'warn',
-    };
-    for (const [name, value] of Object.entries(env)) {
-      saved[name] = process.env[name];
-      process.env[name] = value;
-    }
-    reloadConfig();
+    });
     host = await startDevHost({ port: 0, log: () => undefined });
     proxy = await startLocaleProxy(host.url, LOCALE);
     playground = await startPlayground({ botEndpoint: `${proxy.url}/api/messages` });
@@ -147,10 +141,7 @@ describe('Genie for Teams in zh-TW, in the Agents Playground', { timeout: 240_00
     await Promise.allSettled([proxy?.close()]);
     await Promise.allSettled([host?.close()]);
     await Promise.allSettled([genie?.close()]);
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv();
   });
 
   it('1. 說明 gets the help card in zh-TW', STEP, async () => {
