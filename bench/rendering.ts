@@ -24,7 +24,7 @@ function table(rows: number, columns: number): DecodedTable {
 
 /** 8. Rendering: time and bytes of answer cards for 3 × 3, 200 × 12 and 5,000 × 30 results. */
 export const rendering: Benchmark = ({ quick }) => {
-  const settings = { maxBytes: 28 * 1024, maxRows: 25, maxColumns: 12, locale: 'en-US' };
+  const settings = { maxBytes: 28 * 1024, maxRows: 25, maxColumns: 12, locale: 'en-US' as const };
   const figures: Figure[] = [];
   for (const [rows, columns] of [
     [3, 3],

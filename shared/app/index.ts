@@ -4,6 +4,7 @@ import { AnswerWorker, BotHost, GenieBot, handleWebhook, type WebhookInput, type
 import { type AppConfig, getConfig, QUESTIONS_QUEUE } from '../config';
 import { createTokenSource, GenieClient, type PollSchedule } from '../genie';
 import { ensureError, getSharedHttpClient, sharedHttpStats } from '../http';
+import { messagesFor, resolveLocale } from '../i18n';
 import { appVersion, wasColdStart } from '../runtime';
 import {
   type BotState,
@@ -77,7 +78,8 @@ export function createBotApp(config: AppConfig, overrides: BotAppOverrides = {})
   const host = new BotHost(config.bot, async (context: TurnContext, error: unknown) => {
     // Last line of defence: operators get the error's name, the user a plain sentence.
     logger.error('turn.failed', { error: ensureError(error).name, activity: context.activity.type });
-    await context.sendActivity('Sorry, something went wrong on my side. Please try again.').catch(() => undefined);
+    const messages = messagesFor(resolveLocale(context.activity.locale, config.bot.defaultLocale));
+    await context.sendActivity(messages.text('reply.turnFailed')).catch(() => undefined);
   });
   const worker = new AnswerWorker({ config, state, sender: host, genie: genieFactory, logger, telemetry, ...(overrides.schedule ? { schedule: overrides.schedule } : {}) });
   const dispatcher: QuestionDispatcher =

@@ -1,19 +1,18 @@
 import type { Activity } from 'botbuilder';
 
 import { type AppConfig, HOST_SETTINGS } from '../config';
-import { askGenie, type AskResult, type FailureReason, failureReasonOf, type GenieClient, GenieError, type PollSchedule, userMessageFor } from '../genie';
+import { askGenie, type AskResult, type FailureReason, failureReasonOf, type GenieClient, GenieError, type PollSchedule, userMessageKey } from '../genie';
 import { ensureError } from '../http';
+import { type Messages, messagesFor, resolveLocale } from '../i18n';
 import { type Clock, systemClock } from '../runtime';
 import { type BotState, isFinished, type JobValue, type QuestionMessage, type Versioned } from '../state';
 import { type Logger, type Telemetry, truncateForLog } from '../telemetry';
 import type { ConversationSender } from './adapter';
-import { attachment, renderAnswerCard, STATUS_TEXT } from './cards';
+import { attachment, renderAnswerCard } from './cards';
 
 
 /** A reply older than this in state `replying` is taken to have died mid-send. */
 const REPLY_LEASE_MS = 2 * 60_000;
-
-export const POISON_REPLY = "Sorry, I couldn't get an answer to your question. Please ask it again.";
 
 export interface AnswerWorkerDependencies {
   readonly config: AppConfig;
@@ -100,12 +99,13 @@ export class AnswerWorker {
     if (isFinished(found.value.state)) return;
     if (found.value.state === 'replying' && this.clock.now() - found.value.updatedAt < REPLY_LEASE_MS) return;
     const job = new JobHandle(this.deps.state, found);
+    const messages = this.messagesOf(found.value);
     await job.update({ attempts: found.value.attempts + 1 });
     const log = { job: message.jobId, user: found.value.userHash, attempt: dequeueCount };
 
     const stopTyping = this.keepTyping(job.value.reference);
     // Once the status line is up it tells the user we are on it: typing can stop.
-    const status = this.scheduleStatusLine(job, stopTyping);
+    const status = this.scheduleStatusLine(job, messages.text('status.looking'), stopTyping);
     try {
       const result = await this.ask(job);
       const { answer } = result;
@@ -113,7 +113,7 @@ export class AnswerWorker {
         // Genie's payload holds the question and result rows: only with LOG_QUESTION_TEXT, at debug, compacted.
         this.deps.logger.debug('genie.answer', { ...log, payload: JSON.stringify(truncateForLog(answer)) });
       }
-      const card = renderAnswerCard(answer, this.deps.config.cards, { kind: 'buttons', job: message.jobId });
+      const card = renderAnswerCard(answer, { ...this.deps.config.cards, locale: messages.locale }, { kind: 'buttons', job: message.jobId });
       stopTyping();
       await status.cancel();
       const sent = await this.reply(job, { attachments: [attachment(card)] }, 'answered', card);
@@ -130,7 +130,7 @@ export class AnswerWorker {
         this.deps.logger.warn('question.retry', { ...log, reason, error: errorCode(error) });
         throw error;
       }
-      await this.fail(job, reason, userMessageFor(error), error);
+      await this.fail(job, reason, messages.text(userMessageKey(error)), error);
     } finally {
       stopTyping();
     }
@@ -140,7 +140,12 @@ export class AnswerWorker {
   async poison(message: QuestionMessage): Promise<void> {
     const found = await this.deps.state.jobs.get(message.jobId);
     if (!found || isFinished(found.value.state)) return;
-    await this.fail(new JobHandle(this.deps.state, found), 'internal', POISON_REPLY, new Error('poison'));
+    await this.fail(new JobHandle(this.deps.state, found), 'internal', this.messagesOf(found.value).text('reply.poison'), new Error('poison'));
+  }
+
+  /** The language the question came in; jobs recorded before languages were stored get the default. */
+  private messagesOf(job: JobValue): Messages {
+    return messagesFor(resolveLocale(job.locale, this.deps.config.bot.defaultLocale));
   }
 
   private async fail(job: JobHandle, reason: FailureReason, text: string, error: unknown): Promise<void> {
@@ -238,7 +243,7 @@ export class AnswerWorker {
    * the answer later replaces it. cancel() also waits for a post in flight, so the answer knows
    * the status line's id.
    */
-  private scheduleStatusLine(job: JobHandle, onPosted: () => void): { cancel: () => Promise<void> } {
+  private scheduleStatusLine(job: JobHandle, statusText: string, onPosted: () => void): { cancel: () => Promise<void> } {
     const delay = this.deps.config.answers.statusMessageDelayMs;
     if (delay <= 0 || job.value.statusActivityId) return { cancel: () => Promise.resolve() };
     let posting: Promise<void> | undefined;
@@ -246,7 +251,7 @@ export class AnswerWorker {
     const timer = setTimeout(() => {
       posting = (async () => {
         try {
-          const id = await this.deps.sender.send(job.value.reference, { text: STATUS_TEXT });
+          const id = await this.deps.sender.send(job.value.reference, { text: statusText });
           onPosted();
           if (id) await job.update({ statusActivityId: id });
         } catch (error: unknown) {

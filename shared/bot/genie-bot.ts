@@ -3,8 +3,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type Activity, ActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, TurnContext } from 'botbuilder';
 
 import type { AppConfig } from '../config';
-import { type GenieClient, userMessageFor } from '../genie';
+import { type GenieClient, userMessageKey } from '../genie';
 import { ensureError } from '../http';
+import { type Command, commandNamed, type Messages, messagesFor, resolveLocale } from '../i18n';
 import type { BotState, QuestionDispatcher, StoredReference } from '../state';
 import type { Logger, Telemetry } from '../telemetry';
 import type { ConversationSender } from './adapter';
@@ -13,12 +14,8 @@ import {
   type AdaptiveCard,
   attachment,
   FEEDBACK_VERB,
-  HANDOFF_FAILED_REPLY,
   isFeedbackActionData,
-  NEW_CONVERSATION_TEXT,
-  NOT_TEXT_REPLY,
   renderHelpCard,
-  TOO_LONG_REPLY,
   withFeedbackGiven,
 } from './cards';
 import { chatKeyOf } from './chat';
@@ -29,14 +26,19 @@ const TYPING_DELAY_MS = 25;
 /** Longest question passed on to Genie. */
 export const MAX_QUESTION_CHARS = 4_000;
 
-export type Command = 'help' | 'new';
-
-/** `help` and `new`/`reset`, tolerant of case, a leading slash and trailing punctuation. */
+/**
+ * A command word of any shipped language (`help`, `說明`, `new chat`, `重置`…), tolerant of case,
+ * full-width letters and spaces (NFKC folds them), a leading slash and trailing punctuation.
+ */
 export function parseCommand(text: string): Command | undefined {
-  const word = text.trim().toLowerCase().replace(/^\//, '').replace(/[.!?]+$/, '');
-  if (['help', '?', 'commands'].includes(word)) return 'help';
-  if (['new', 'reset', 'start over', 'new conversation', 'new chat'].includes(word)) return 'new';
-  return undefined;
+  const word = text
+    .normalize('NFKC')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase()
+    .replace(/^\//, '')
+    .replace(/(?<=.)[.!?。]+$/, '');
+  return commandNamed(word);
 }
 
 /** The message text with the bot's @mention (and any leftover <at> tags) removed. */
@@ -93,11 +95,17 @@ export class GenieBot extends ActivityHandler {
     return createHash('sha256').update(`${this.salt}:${id}`).digest('hex').slice(0, 16);
   }
 
+  /** The language the user's Teams client asked for, or the configured default. */
+  private messagesOf(activity: Partial<Activity>): Messages {
+    return messagesFor(resolveLocale(activity.locale, this.deps.config.bot.defaultLocale));
+  }
+
   /** Install and add both announce the bot; one welcome per conversation. */
   private async welcome(context: TurnContext): Promise<void> {
     const conversationId = context.activity.conversation?.id ?? '';
     if (!(await this.deps.state.dedup.firstSeen(conversationId, 'welcome'))) return;
-    await context.sendActivity({ attachments: [attachment(renderHelpCard(this.deps.config.bot.sampleQuestions, true))] });
+    const card = renderHelpCard(this.messagesOf(context.activity), this.deps.config.bot.sampleQuestions, true);
+    await context.sendActivity({ attachments: [attachment(card)] });
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {
@@ -108,42 +116,44 @@ export class GenieBot extends ActivityHandler {
       this.deps.logger.debug('message.duplicate', { user: this.userHash(activity) });
       return;
     }
+    const messages = this.messagesOf(activity);
     const text = questionText(activity, activity.recipient?.id);
     if (!text) {
-      if (activity.value === undefined) await context.sendActivity(NOT_TEXT_REPLY);
+      if (activity.value === undefined) await context.sendActivity(messages.text('reply.notText'));
       return;
     }
     const command = parseCommand(text);
     if (command === 'help') {
-      await context.sendActivity({ attachments: [attachment(renderHelpCard(this.deps.config.bot.sampleQuestions))] });
+      await context.sendActivity({ attachments: [attachment(renderHelpCard(messages, this.deps.config.bot.sampleQuestions))] });
       return;
     }
     if (command === 'new') {
       await this.deps.state.sessions.reset(chatKeyOf(activity));
-      await context.sendActivity(NEW_CONVERSATION_TEXT);
+      await context.sendActivity(messages.text('reply.newConversation'));
       return;
     }
     if (text.length > MAX_QUESTION_CHARS) {
-      await context.sendActivity(TOO_LONG_REPLY);
+      await context.sendActivity(messages.text('reply.tooLong', { max: MAX_QUESTION_CHARS }));
       return;
     }
-    await this.acceptQuestion(context, text);
+    await this.acceptQuestion(context, text, messages);
   }
 
   /** Records the question as a job and hands it off; the answer comes later, from the worker. */
-  private async acceptQuestion(context: TurnContext, question: string): Promise<void> {
+  private async acceptQuestion(context: TurnContext, question: string, messages: Messages): Promise<void> {
     const activity = context.activity;
     const userHash = this.userHash(activity);
     const jobId = randomUUID();
     const reference = JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))) as StoredReference;
     try {
-      await this.deps.state.jobs.create({ id: jobId, chatKey: chatKeyOf(activity), question, reference, userHash });
+      // The worker answers later, maybe elsewhere: the job carries the language the question came in.
+      await this.deps.state.jobs.create({ id: jobId, chatKey: chatKeyOf(activity), question, reference, userHash, locale: messages.locale });
       await this.deps.dispatcher.dispatch({ jobId });
     } catch (error: unknown) {
       // Nothing silently dropped: the redelivery (or the user's resend) may try again, and the user is told.
       await this.deps.state.dedup.forget(activity.conversation?.id ?? '', activity.id ?? '').catch(() => false);
       this.deps.logger.error('question.handoff_failed', { job: jobId, user: userHash, error: ensureError(error).name });
-      await context.sendActivity(HANDOFF_FAILED_REPLY);
+      await context.sendActivity(messages.text('reply.handoffFailed'));
       return;
     }
     // The typing indicator is a courtesy: sent just after the webhook has answered (a burst of
@@ -170,6 +180,7 @@ export class GenieBot extends ActivityHandler {
       return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'Unknown card action' } };
     }
     const { rating, ref } = data;
+    const messages = this.messagesOf(context.activity);
     const feedbackKey = [`feedback:${ref.conversationId}`, `${ref.messageId}:${rating}`] as const;
     const first = await this.deps.state.dedup.firstSeen(...feedbackKey);
     if (first) {
@@ -179,11 +190,11 @@ export class GenieBot extends ActivityHandler {
       } catch (error: unknown) {
         await this.deps.state.dedup.forget(...feedbackKey).catch(() => false);
         this.deps.logger.warn('feedback.failed', { error: ensureError(error).name });
-        return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: userMessageFor(error) as never };
+        return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: messages.text(userMessageKey(error)) as never };
       }
     }
     const card = data.job ? (await this.deps.state.jobs.get(data.job))?.value.card : undefined;
-    if (card) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: withFeedbackGiven(card as AdaptiveCard, rating) as never };
-    return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Thanks — your feedback went to Genie.' as never };
+    if (card) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: withFeedbackGiven(card as AdaptiveCard, rating, messages) as never };
+    return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: messages.text('feedback.thanks') as never };
   }
 }

@@ -80,9 +80,10 @@ function readBot(r: EnvReader): AppConfig['bot'] {
   const appType = r.get(BOT_SETTINGS.appType);
   const openIdMetadataUrl = r.get(BOT_SETTINGS.openIdMetadataUrl);
   const sampleQuestions = r.get(BOT_SETTINGS.sampleQuestions);
+  const defaultLocale = r.get(BOT_SETTINGS.defaultLocale);
   if (appId === undefined) {
     if (r.has(RUNTIME_SETTINGS.siteName)) r.missing(BOT_SETTINGS.appId, `${BOT_SETTINGS.appId.expected}: required in Azure, where the webhook must check Bot Framework tokens`);
-    return { appType, authEnabled: false, sampleQuestions };
+    return { appType, authEnabled: false, sampleQuestions, defaultLocale };
   }
   const appPassword = appType === 'UserAssignedMSI' ? undefined : r.required(BOT_SETTINGS.appPassword, appType);
   const tenantId = appType === 'MultiTenant' ? r.get(BOT_SETTINGS.tenantId) : r.required(BOT_SETTINGS.tenantId, appType);
@@ -91,6 +92,7 @@ function readBot(r: EnvReader): AppConfig['bot'] {
     appType,
     authEnabled: true,
     sampleQuestions,
+    defaultLocale,
     ...(openIdMetadataUrl ? { openIdMetadataUrl } : {}),
     ...(appPassword ? { appPassword } : {}),
     ...(tenantId ? { tenantId } : {}),
@@ -160,7 +162,6 @@ export function loadConfig(env: Env): ConfigResult {
       maxBytes: r.get(CARD_SETTINGS.maxBytes),
       maxRows: r.get(CARD_SETTINGS.maxRows),
       maxColumns: r.get(CARD_SETTINGS.maxColumns),
-      locale: r.get(CARD_SETTINGS.locale),
     },
     http: {
       connectTimeoutMs: r.get(HTTP_SETTINGS.connectTimeoutMs),

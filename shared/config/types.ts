@@ -51,6 +51,8 @@ export interface AppConfig {
     /** Where token signing keys come from; absent: Bot Framework's public cloud. */
     readonly openIdMetadataUrl?: string;
     readonly sampleQuestions: readonly string[];
+    /** The language of users whose Teams locale is none the bot speaks. */
+    readonly defaultLocale: ChoiceOf<typeof BOT_SETTINGS.defaultLocale>;
   };
   readonly storage?: StorageConfig;
   readonly state: {
@@ -67,7 +69,6 @@ export interface AppConfig {
     readonly maxBytes: number;
     readonly maxRows: number;
     readonly maxColumns: number;
-    readonly locale: string;
   };
   readonly http: HttpClientSettings;
   readonly telemetry: {

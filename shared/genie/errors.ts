@@ -1,5 +1,6 @@
 import { type HttpNetworkError, HttpTimeoutError } from '../http';
 import { DEFAULT_RETRY_POLICY } from './retry';
+import type { MessageKey } from '../i18n';
 
 export type GenieEndpoint =
   | 'start-conversation'
@@ -160,42 +161,40 @@ export function failureReasonOf(error: unknown): FailureReason {
 }
 
 /**
- * Plain words for the person who asked, with one suggestion of what to try. Never the raw
- * error message: that may hold internal names, addresses or the question itself.
+ * The catalog key of plain words for the person who asked, with one suggestion of what to try.
+ * Never the raw error message: that may hold internal names, addresses or the question itself.
  */
-export function userMessageFor(error: unknown): string {
+export function userMessageKey(error: unknown): MessageKey {
   switch (failureReasonOf(error)) {
     case 'genie_failed':
-      return genieFailedMessage(error instanceof GenieAnswerError ? error.type : undefined);
+      return genieFailedKey(error instanceof GenieAnswerError ? error.type : undefined);
     case 'rate_limited':
-      return 'Genie is getting more questions than it can take right now. Please wait a minute and ask again.';
+      return 'error.rateLimited';
     case 'timeout':
-      return 'Genie took too long to answer this one. Try asking again, or ask a narrower question.';
+      return 'error.timeout';
     case 'permission':
-      return "I'm not allowed to read the data this question needs. Ask the people who run this bot to check its access to the Genie space and its tables.";
+      return 'error.permission';
     case 'ip_blocked':
-      return "Databricks refused the connection because of its IP access list. Ask the people who run this bot to allow the bot's outbound addresses.";
+      return 'error.ipBlocked';
     case 'warehouse':
-      return "The SQL warehouse behind Genie isn't available right now. Try again in a few minutes; if it keeps happening, ask the people who run this bot to check the warehouse.";
+      return 'error.warehouse';
     case 'not_found':
-      return "I couldn't find the Genie space or conversation. Type **new** to start a fresh conversation; if that fails too, ask the people who run this bot to check its settings.";
+      return 'error.notFound';
     case 'auth':
-      return "I couldn't sign in to Databricks. Ask the people who run this bot to check its Databricks credentials.";
+      return 'error.auth';
     case 'uncertain':
-      return "I couldn't confirm that Genie received your question, so I didn't send it twice. Please ask it again.";
+      return 'error.uncertain';
     case 'cancelled':
-      return 'Genie stopped working on this question. Please ask it again.';
+      return 'error.cancelled';
     case 'network':
-      return "I couldn't reach Databricks just now. Please try again in a minute.";
+      return 'error.network';
     case 'internal':
-      return 'Something went wrong on my side while getting your answer. Please try again; if it keeps happening, let the people who run this bot know.';
+      return 'error.internal';
   }
 }
 
-function genieFailedMessage(type: string | undefined): string {
-  if (type === 'SQL_EXECUTION_EXCEPTION') {
-    return "Genie wrote a query for this but it didn't run. Try rephrasing the question, or ask for something more specific.";
-  }
-  if (type === 'CONTENT_FILTER_EXCEPTION') return "Genie can't answer that question. Try asking it differently.";
-  return "Genie couldn't answer that question. Try rephrasing it, or ask for something more specific.";
+function genieFailedKey(type: string | undefined): MessageKey {
+  if (type === 'SQL_EXECUTION_EXCEPTION') return 'error.sqlFailed';
+  if (type === 'CONTENT_FILTER_EXCEPTION') return 'error.contentFilter';
+  return 'error.genieFailed';
 }

@@ -24,7 +24,7 @@ export {
   GenieNetworkError,
   GenieUncertainError,
   GenieWaitTimeoutError,
-  userMessageFor,
+  userMessageKey,
 } from './errors';
 export { DEFAULT_POLL_SCHEDULE, FINAL_STATUSES, nextPollDelay, type PhaseCadence, type PollSchedule } from './poll';
 export { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay, type RetryPolicy } from './retry';

@@ -30,6 +30,8 @@ export interface JobValue {
   readonly failure?: FailureReason;
   /** Salted hash of the asker, for logs. */
   readonly userHash?: string;
+  /** The language the question came in (a shipped locale); the answer, status line and errors use it. */
+  readonly locale?: string;
   /**
    * The answer card as sent, so a 👍/👎 can update it in place. Opaque here: state does not depend
    * on the bot's card types; the bot wrote it and reads it back as its AdaptiveCard.

@@ -1,18 +1,18 @@
 import { metrics, type ProxyTracerProvider, trace } from '@opentelemetry/api';
 
-import { defaultFunctionsDir, startDevHost } from '../../dev/host';
+import { startDevHost } from '../../dev/host';
 import type { MetricsDocument } from '../../shared/telemetry';
 import { eventually } from './servers';
 
 /**
- * A fresh process that serves the function files the way the host does (the dev host; FUNCTIONS_DIR
- * picks which build), posts the activity in ASK_ACTIVITY to /api/messages, waits until this
+ * A fresh process that serves the app the way the host does (the dev host: deploy/, the bundle that ships,
+ * unless APP_DIR names another build), posts the activity in ASK_ACTIVITY to /api/messages, waits until this
  * instance has answered it, flushes OpenTelemetry's global providers and prints the /api/metrics
  * document. Configuration comes from the environment, as under the host: a test runs it with
  * APPLICATIONINSIGHTS_CONNECTION_STRING (and NODE_EXTRA_CA_CERTS) pointing at a fake ingestion endpoint.
  */
 async function askOnce(): Promise<MetricsDocument> {
-  const host = await startDevHost({ port: 0, functionsDir: process.env.FUNCTIONS_DIR ?? defaultFunctionsDir(), log: (line) => process.stderr.write(`${line}\n`) });
+  const host = await startDevHost({ port: 0, ...(process.env.APP_DIR ? { appDir: process.env.APP_DIR } : {}), log: (line) => process.stderr.write(`${line}\n`) });
   try {
     const posted = await fetch(`${host.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: process.env.ASK_ACTIVITY });
     if (posted.status !== 200) throw new Error(`webhook answered ${posted.status}`);

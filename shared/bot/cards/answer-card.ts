@@ -1,4 +1,5 @@
 import type { CellValue, DecodedTable, FeedbackRating, GenieAnswer } from '../../genie';
+import { type Locale, type Messages, messagesFor } from '../../i18n';
 import { type ChartType, chooseChart, seriesColumns } from './chart';
 import { type AdaptiveCard, askButton, attachment, card, type CardElement, FEEDBACK_VERB, feedbackButtons, jsonBytes, text } from './elements';
 import { CellFormatter, isNumeric, toNumber } from './format';
@@ -10,8 +11,8 @@ export interface CardSettings {
   readonly maxRows: number;
   /** @default 12 */
   readonly maxColumns: number;
-  /** @default 'en-US' */
-  readonly locale: string;
+  /** The asker's language: the card's words, numbers and dates. */
+  readonly locale: Locale;
 }
 
 /** Room kept for the activity around the card (ids, addresses, conversation): measured ≈ 600 bytes. */
@@ -47,7 +48,7 @@ function axisTitles(type: ChartType, labels: string | undefined, values: string 
   return { ...(x ? { xAxisTitle: x } : {}), ...(y ? { yAxisTitle: y } : {}) };
 }
 
-function chartElement(table: DecodedTable, type: ChartType, title: string | undefined): CardElement {
+function chartElement(table: DecodedTable, type: ChartType, messages: Messages): CardElement {
   const label = (row: readonly CellValue[]): string => String(row[0] ?? '—');
   const series = seriesColumns(table);
   const rows = table.rows.slice(0, CHART_POINTS[type]);
@@ -66,22 +67,30 @@ function chartElement(table: DecodedTable, type: ChartType, title: string | unde
         : points(first);
   return {
     type,
-    ...(title ? { title } : {}),
     ...axisTitles(type, table.columns[0]?.name, series.length === 1 ? table.columns[first]?.name : undefined),
     data,
     // Clients without Teams charts show this pointer; the table below always carries the data.
-    fallback: text('The chart needs a newer Teams client; the data is in the table below.', { isSubtle: true, size: 'Small' }),
+    fallback: text(messages.text('card.chartFallback'), { isSubtle: true, size: 'Small' }),
   };
+}
+
+/** East Asian wide characters (Han, kana, Hangul, full-width forms) take two columns of a Latin letter. */
+const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/g;
+
+/** How wide a text shows, in Latin letters. */
+function displayWidth(value: string): number {
+  return value.length + (value.match(WIDE)?.length ?? 0);
 }
 
 function tableElement(table: DecodedTable, rows: number, columns: number, formatter: CellFormatter): CardElement {
   const shown = table.columns.slice(0, columns);
   const texts = table.rows.slice(0, rows).map((row) => shown.map((c, i) => formatter.format(c, row[i] ?? null)));
-  // Room in proportion to what each column holds. Numbers never wrap (a number broken across
+  // Room in proportion to what each column holds. Numbers and dates never wrap (one broken across
   // lines misreads), so they get their full length plus a margin; text wraps, so it gets less.
+  const unbroken = shown.map((c) => isNumeric(c) || c.kind === 'date' || c.kind === 'timestamp');
   const widths = shown.map((c, i) => {
-    const longest = Math.max(Math.min(c.name.length, 14), ...texts.map((cells) => cells[i]?.length ?? 0));
-    return isNumeric(c) ? Math.max(5, Math.min(24, longest + 2)) : Math.max(4, Math.min(16, longest));
+    const longest = Math.max(Math.min(displayWidth(c.name), 14), ...texts.map((cells) => displayWidth(cells[i] ?? '')));
+    return unbroken[i] ? Math.max(5, Math.min(24, longest + 2)) : Math.max(4, Math.min(16, longest));
   });
   const cell = (value: string, wrap: boolean, header = false): CardElement => ({
     type: 'TableCell',
@@ -94,72 +103,77 @@ function tableElement(table: DecodedTable, rows: number, columns: number, format
     columns: shown.map((c, i) => ({ width: widths[i], ...(isNumeric(c) ? { horizontalCellContentAlignment: 'Right' } : {}) })),
     rows: [
       { type: 'TableRow', style: 'accent', cells: shown.map((c) => cell(c.name, true, true)) },
-      ...texts.map((cells) => ({ type: 'TableRow', cells: cells.map((value, i) => cell(value, !isNumeric(shown[i]!))) })),
+      ...texts.map((cells) => ({ type: 'TableRow', cells: cells.map((value, i) => cell(value, !unbroken[i])) })),
     ],
   };
 }
 
-function countLine(table: DecodedTable, layout: Layout, formatter: CellFormatter): string {
-  const total = table.totalRowCount;
-  const rowsWord = (n: number) => `${formatter.count(n)} ${n === 1 ? 'row' : 'rows'}`;
-  const parts: string[] = [];
-  if (layout.rows < total) parts.push(`Showing ${formatter.count(layout.rows)} of ${rowsWord(total)}`);
-  else parts.push(rowsWord(total));
-  if (layout.columns < table.columns.length) parts.push(`${layout.columns} of ${table.columns.length} columns`);
-  let line = parts.join(', ');
-  if (layout.rows < total || layout.columns < table.columns.length) line += ' — ask a narrower question to see the rest.';
-  if (table.truncated && table.rows.length < total) line += ` Genie returned the first ${formatter.count(table.rows.length)}.`;
-  return line;
+function countLine(table: DecodedTable, layout: Layout, messages: Messages): string {
+  const rowsCut = layout.rows < table.totalRowCount;
+  const columnsCut = layout.columns < table.columns.length;
+  const yes = (flag: boolean) => (flag ? 'yes' : 'no');
+  return messages.text('card.count', {
+    rowsCut: yes(rowsCut),
+    shownRows: layout.rows,
+    totalRows: table.totalRowCount,
+    columnsCut: yes(columnsCut),
+    shownColumns: layout.columns,
+    totalColumns: table.columns.length,
+    cut: yes(rowsCut || columnsCut),
+    truncated: yes(table.truncated && table.rows.length < table.totalRowCount),
+    returnedRows: table.rows.length,
+  });
 }
 
 function build(answer: GenieAnswer, layout: Layout, feedback: FeedbackState, formatter: CardFormatterSet): AdaptiveCard {
+  const { messages } = formatter;
   const body: CardElement[] = [];
   const { table, query } = answer;
   if (answer.clarification) {
-    body.push(text('Genie needs a bit more detail:', { weight: 'Bolder' }));
+    body.push(text(messages.text('card.clarifyTitle'), { weight: 'Bolder' }));
     body.push(text(answer.clarification));
-    body.push(text('Reply in this chat and Genie will carry on from here.', { isSubtle: true, size: 'Small' }));
+    body.push(text(messages.text('card.clarifyHint'), { isSubtle: true, size: 'Small' }));
   }
   if (answer.text) body.push(text(cut(answer.text, layout.textChars, '')));
-  if (!answer.text && !answer.clarification && !query) body.push(text('Genie finished without an answer to show. Try asking it another way.'));
+  if (!answer.text && !answer.clarification && !query) body.push(text(messages.text('card.noAnswer')));
   if (query?.title) body.push(text(query.title, { weight: 'Bolder', spacing: 'Medium' }));
   if (query?.description) body.push(text(query.description, { isSubtle: true, spacing: 'Small' }));
   if (table && table.columns.length) {
-    if (layout.chart && formatter.chart) body.push(chartElement(table, formatter.chart, undefined));
+    if (layout.chart && formatter.chart) body.push(chartElement(table, formatter.chart, messages));
     if (layout.rows > 0) body.push(tableElement(table, layout.rows, layout.columns, formatter.cells));
-    body.push(text(countLine(table, layout, formatter.cells), { isSubtle: true, size: 'Small', spacing: 'Small' }));
+    body.push(text(countLine(table, layout, messages), { isSubtle: true, size: 'Small', spacing: 'Small' }));
   } else if (query && !table) {
-    body.push(text('The query returned no table.', { isSubtle: true, size: 'Small' }));
+    body.push(text(messages.text('card.noTable'), { isSubtle: true, size: 'Small' }));
   }
   if (query?.sql && layout.sqlChars > 0) {
     body.push({
       type: 'Container',
       id: SQL_ID,
       isVisible: false,
-      items: [text(cut(query.sql, layout.sqlChars, '(shortened to fit Teams; the full SQL is in Genie)'), { fontType: 'Monospace', size: 'Small' })],
+      items: [text(cut(query.sql, layout.sqlChars, messages.text('card.sqlShortened')), { fontType: 'Monospace', size: 'Small' })],
     });
   }
   if (answer.suggestedQuestions.length) {
-    body.push(text('Follow-up questions', { size: 'Small', weight: 'Bolder', spacing: 'Medium' }));
+    body.push(text(messages.text('card.followUps'), { size: 'Small', weight: 'Bolder', spacing: 'Medium' }));
     body.push({ type: 'ActionSet', actions: answer.suggestedQuestions.slice(0, 5).map(askButton) });
   }
   const actions: CardElement[] = [];
-  if (query?.sql && layout.sqlChars > 0) actions.push({ type: 'Action.ToggleVisibility', title: 'Show SQL', targetElements: [SQL_ID] });
-  if (feedback.kind === 'buttons') actions.push(...feedbackButtons(answer.ref, feedback.job));
+  if (query?.sql && layout.sqlChars > 0) actions.push({ type: 'Action.ToggleVisibility', title: messages.text('card.showSql'), targetElements: [SQL_ID] });
+  if (feedback.kind === 'buttons') actions.push(...feedbackButtons(answer.ref, messages, feedback.job));
   if (actions.length) body.push({ type: 'ActionSet', id: 'answer-actions', actions, spacing: 'Medium' });
-  if (feedback.kind === 'given') body.push(feedbackReceipt(feedback.rating));
+  if (feedback.kind === 'given') body.push(feedbackReceipt(feedback.rating, messages));
   return card(body);
 }
 
-function feedbackReceipt(rating: FeedbackRating): CardElement {
-  return text(`Thanks — your ${rating === 'POSITIVE' ? '👍' : '👎'} went to Genie.`, { id: 'feedback-receipt', isSubtle: true, size: 'Small' });
+function feedbackReceipt(rating: FeedbackRating, messages: Messages): CardElement {
+  return text(messages.text('feedback.receipt', { vote: rating === 'POSITIVE' ? '👍' : '👎' }), { id: 'feedback-receipt', isSubtle: true, size: 'Small' });
 }
 
 /**
  * The same card after a rating: the 👍/👎 buttons give way to a receipt, so the card shows it was
  * recorded and cannot be clicked twice. Works on the stored card JSON; everything else is kept.
  */
-export function withFeedbackGiven(original: AdaptiveCard, rating: FeedbackRating): AdaptiveCard {
+export function withFeedbackGiven(original: AdaptiveCard, rating: FeedbackRating, messages: Messages): AdaptiveCard {
   const body = original.body
     .filter((element) => element.id !== 'feedback-receipt')
     .map((element) => {
@@ -167,10 +181,11 @@ export function withFeedbackGiven(original: AdaptiveCard, rating: FeedbackRating
       return { ...element, actions: (element.actions as CardElement[]).filter((a) => a.verb !== FEEDBACK_VERB) };
     })
     .filter((element) => element.id !== 'answer-actions' || (element.actions as CardElement[]).length > 0);
-  return { ...original, body: [...body, feedbackReceipt(rating)] };
+  return { ...original, body: [...body, feedbackReceipt(rating, messages)] };
 }
 
 interface CardFormatterSet {
+  readonly messages: Messages;
   readonly cells: CellFormatter;
   readonly chart?: ChartType;
 }
@@ -184,7 +199,11 @@ interface CardFormatterSet {
 export function renderAnswerCard(answer: GenieAnswer, settings: CardSettings, feedback: FeedbackState = { kind: 'buttons' }): AdaptiveCard {
   const budget = settings.maxBytes - ENVELOPE_RESERVE_BYTES;
   const table = answer.table;
-  const formatters: CardFormatterSet = { cells: new CellFormatter(settings.locale), ...(table ? { chart: chooseChart(table)?.chart } : {}) };
+  const formatters: CardFormatterSet = {
+    messages: messagesFor(settings.locale),
+    cells: new CellFormatter(settings.locale),
+    ...(table ? { chart: chooseChart(table)?.chart } : {}),
+  };
   const fits = (layout: Layout): AdaptiveCard | undefined => {
     const built = build(answer, layout, feedback, formatters);
     return jsonBytes(attachment(built)) <= budget ? built : undefined;

@@ -1,4 +1,5 @@
 import type { FeedbackRating, GenieMessageRef } from '../../genie';
+import type { Messages } from '../../i18n';
 
 /** Adaptive Card JSON, as plain objects: cards are data, built by pure functions. */
 export type CardElement = Record<string, unknown>;
@@ -44,7 +45,7 @@ export function askButton(question: string): CardElement {
   };
 }
 
-export function feedbackButtons(ref: GenieMessageRef, job?: string): CardElement[] {
+export function feedbackButtons(ref: GenieMessageRef, messages: Messages, job?: string): CardElement[] {
   const button = (title: string, rating: FeedbackRating, tooltip: string): CardElement => ({
     type: 'Action.Execute',
     title,
@@ -52,7 +53,7 @@ export function feedbackButtons(ref: GenieMessageRef, job?: string): CardElement
     verb: FEEDBACK_VERB,
     data: { rating, ref, ...(job ? { job } : {}) } satisfies FeedbackActionData,
   });
-  return [button('👍', 'POSITIVE', 'Good answer'), button('👎', 'NEGATIVE', 'Not right')];
+  return [button('👍', 'POSITIVE', messages.text('feedback.good')), button('👎', 'NEGATIVE', messages.text('feedback.bad'))];
 }
 
 /** Whether an action payload is one of our feedback buttons, with well-formed ids. */

@@ -75,11 +75,6 @@ export class CellFormatter {
     const time = Date.parse(iso);
     return Number.isNaN(time) ? text : format.format(time);
   }
-
-  /** Whole numbers with grouping, for counts in sentences ("5,000 rows"). */
-  count(value: number): string {
-    return this.integer.format(value);
-  }
 }
 
 /** Whether a column holds numbers (right-aligned, chartable). */

@@ -11,11 +11,4 @@ export {
   jsonBytes,
 } from './elements';
 export { CellFormatter, MAX_CELL_CHARS, NULL_MARK } from './format';
-export {
-  HANDOFF_FAILED_REPLY,
-  NEW_CONVERSATION_TEXT,
-  NOT_TEXT_REPLY,
-  renderHelpCard,
-  STATUS_TEXT,
-  TOO_LONG_REPLY,
-} from './messages';
+export { renderHelpCard } from './messages';

@@ -1,3 +1,5 @@
+// Not the i18n entry: configuration loads with every function, the catalogs only when a message is written.
+import { LOCALES } from '../../i18n/locales';
 import { choice, list, secret, text, url } from './kinds';
 
 export const BOT_SETTINGS = {
@@ -27,4 +29,10 @@ export const BOT_SETTINGS = {
     expected: 'an https URL (http only for 127.0.0.1 or localhost)',
   }),
   sampleQuestions: list({ name: 'SAMPLE_QUESTIONS', separator: ';', doc: 'Example questions for help and the welcome message.' }),
+  defaultLocale: choice({
+    name: 'DEFAULT_LOCALE',
+    choices: LOCALES,
+    default: 'en-US',
+    doc: 'Language, numbers and dates for users whose Teams locale the bot does not speak.',
+  }),
 } as const;

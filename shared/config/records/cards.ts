@@ -1,4 +1,4 @@
-import { number, text } from './kinds';
+import { number } from './kinds';
 
 export const CARD_SETTINGS = {
   maxBytes: number({
@@ -11,11 +11,4 @@ export const CARD_SETTINGS = {
   }),
   maxRows: number({ name: 'CARD_MAX_ROWS', default: 25, min: 1, max: 500, integer: true, doc: 'Most table rows shown in an answer card.' }),
   maxColumns: number({ name: 'CARD_MAX_COLUMNS', default: 12, min: 1, max: 50, integer: true, doc: 'Most table columns shown in an answer card.' }),
-  locale: text({
-    name: 'CARD_LOCALE',
-    default: 'en-US',
-    doc: 'Locale for numbers and dates in cards.',
-    expected: 'a BCP 47 locale such as en-US or de-DE',
-    check: (v) => Intl.NumberFormat.supportedLocalesOf([v]).length > 0,
-  }),
 } as const;

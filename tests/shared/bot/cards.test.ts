@@ -17,12 +17,16 @@ import {
   withFeedbackGiven,
 } from '../../../shared/bot';
 import type { CellValue, DecodedColumn, DecodedTable, GenieAnswer } from '../../../shared/genie';
+import { messagesFor } from '../../../shared/i18n';
 
 // The official renderer's parser (Microsoft's `adaptivecards` package); its ESM build does not load in Node, the UMD one does.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const AC = require('adaptivecards/dist/adaptivecards.js') as typeof AdaptiveCardsModule;
 
-const SETTINGS = { maxBytes: 28 * 1024, maxRows: 25, maxColumns: 12, locale: 'en-US' };
+const SETTINGS = { maxBytes: 28 * 1024, maxRows: 25, maxColumns: 12, locale: 'en-US' } as const;
+const ZH_TW = { ...SETTINGS, locale: 'zh-TW' } as const;
+/** Han ideographs and CJK punctuation: none may reach an English-speaking user from the bot's own words. */
+const CJK = /[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]/;
 const REF = { spaceId: '01ef64767add1e6daa55e6299276657d', conversationId: 'c0ffee', messageId: 'beef01' };
 
 function answer(table?: DecodedTable, extra: Partial<GenieAnswer> = {}): GenieAnswer {
@@ -207,11 +211,73 @@ describe('answer card', () => {
     const votes = JSON.stringify(card).match(/"verb":"genie\.feedback","data":\{[^}]+\}[^}]*\}/g) ?? [];
     assert.equal(votes.length, 2);
     for (const vote of votes) assert.ok(vote.includes(`"messageId":"${REF.messageId}"`) && vote.includes(`"conversationId":"${REF.conversationId}"`) && vote.includes('"job":"job-1"'));
-    const after = withFeedbackGiven(card, 'POSITIVE');
+    const after = withFeedbackGiven(card, 'POSITIVE', messagesFor('en-US'));
     assertValidCard(after);
     assert.ok(!JSON.stringify(after).includes('genie.feedback'), 'no second click possible');
     assert.match(JSON.stringify(after), /your 👍 went to Genie/);
     assert.match(JSON.stringify(after), /Show SQL/, 'the rest of the card is kept');
+  });
+
+  it('dresses the answer in the user’s language: buttons, row count, SQL toggle, numbers and dates', () => {
+    const table: DecodedTable = {
+      columns: [column('地區', 'string'), column('營收', 'decimal', 2), column('日期', 'date')],
+      rows: [['北區', '1250000.5', '2024-01-31']],
+      totalRowCount: 1_234,
+      truncated: false,
+    };
+    const card = renderAnswerCard(answer(table, { text: '以下是結果。', suggestedQuestions: ['和去年比較'] }), { ...ZH_TW, maxRows: 1 });
+    assertValidCard(card);
+    const text = JSON.stringify(card);
+    assert.deepEqual(tableText(card)[1], ['北區', new Intl.NumberFormat('zh-TW', { minimumFractionDigits: 2 }).format(1250000.5), '2024年1月31日']);
+    assert.match(text, /"title":"顯示 SQL"/);
+    assert.match(text, /後續問題/);
+    assert.match(text, /顯示 1,234 列中的 1 列。請縮小問題範圍以查看其餘資料。/);
+    assert.match(text, /"tooltip":"回答正確"/);
+    assert.doesNotMatch(text, /Show SQL|Follow-up|Showing|\d rows|Good answer/);
+    const rated = withFeedbackGiven(card, 'NEGATIVE', messagesFor('zh-TW'));
+    assert.match(JSON.stringify(rated), /謝謝！您的 👎 已送給 Genie。/);
+  });
+
+  it('gives Chinese text the room two-column glyphs need, and never wraps a date', () => {
+    const table: DecodedTable = {
+      columns: [column('name', 'string'), column('名稱', 'string'), column('day', 'date')],
+      rows: [['Oolong t', '高山烏龍茶禮盒', '2024-03-28']],
+      totalRowCount: 1,
+      truncated: false,
+    };
+    const card = renderAnswerCard(answer(table), ZH_TW);
+    const element = find(card, 'Table') as { columns: { width: number }[]; rows: { cells: { items: { wrap?: boolean }[] }[] }[] };
+    const [latin, han, day] = element.columns.map((c) => c.width);
+    assert.ok(han! > latin! * 1.5, `7 ideographs (${han}) get about twice the room of 8 letters (${latin})`);
+    assert.ok(day! >= '2024年3月28日'.length + 3 + 2, `the date's full width plus a margin: ${day}`);
+    assert.deepEqual(element.rows[1]!.cells.map((c) => c.items[0]!.wrap ?? false), [true, true, false]);
+  });
+
+  it('counts rows with the language’s plural rules and numbers', () => {
+    const line = (locale: 'en-US' | 'zh-TW' | 'zh-CN', rows: number, total: number) => {
+      const card = renderAnswerCard(answer({ ...generated(rows, 2), totalRowCount: total, truncated: total > rows }), { ...SETTINGS, locale, maxRows: 25 });
+      return String((card.body.find((e) => typeof e.text === 'string' && /\d/.test(e.text) && e.size === 'Small' && e.isSubtle) as { text: string }).text);
+    };
+    assert.equal(line('en-US', 1, 1), '1 row');
+    assert.equal(line('en-US', 2, 2), '2 rows');
+    assert.equal(line('en-US', 30, 5_000), 'Showing 25 of 5,000 rows — ask a narrower question to see the rest. Genie returned the first 30.');
+    assert.equal(line('zh-TW', 1, 1), '共 1 列');
+    assert.equal(line('zh-CN', 30, 5_000), '显示 5,000 行中的 25 行。请缩小问题范围以查看其余数据。Genie 只返回了前 30 行。');
+  });
+
+  it('measures CJK text in UTF-8 bytes: a result of Chinese text near the budget still fits', () => {
+    // Each ideograph is 3 bytes of UTF-8 but 1 UTF-16 unit: counting characters would overshoot by ~3×.
+    const table = generated(60, 8, (r, c) => (c % 2 ? r * 1000 + c : '臺北市信義區市府路一號'.repeat(3) + String(r)));
+    const long = answer(table, { text: '根據資料，'.repeat(400), suggestedQuestions: ['依月份細分營收', '和去年同期比較'] });
+    const card = renderAnswerCard(long, ZH_TW);
+    assertValidCard(card);
+    const bytes = jsonBytes(attachment(card));
+    assert.ok(bytes <= ZH_TW.maxBytes - ENVELOPE_RESERVE_BYTES, `${bytes} bytes`);
+    assert.ok(bytes > (ZH_TW.maxBytes - ENVELOPE_RESERVE_BYTES) * 0.8, `near the budget, not cut far below it: ${bytes} bytes`);
+    assert.ok(JSON.stringify(card).length * 1.3 < bytes, 'much of the card is multi-byte text: counted in characters it would overflow');
+    const shown = tableText(card).length - 1;
+    assert.ok(shown >= 1 && shown < 60, `${shown} rows`);
+    assert.match(JSON.stringify(card), new RegExp(`顯示 60 列中的 ${shown} 列`));
   });
 
   it('shows a clarifying question as Genie’s question', () => {
@@ -265,11 +331,23 @@ describe('chart rules', () => {
 
 describe('help card', () => {
   it('offers the sample questions as buttons and names the commands', () => {
-    const card = renderHelpCard(['Top products?', 'Revenue by region'], true);
+    const card = renderHelpCard(messagesFor('en-US'), ['Top products?', 'Revenue by region'], true);
     assertValidCard(card);
     const text = JSON.stringify(card);
     assert.match(text, /"type":"imBack","value":"Top products\?"/);
     assert.match(text, /\*\*new\*\*/);
     assert.match(text, /Hi!/);
+    assert.doesNotMatch(text, CJK);
+  });
+
+  it('speaks the user’s language, naming that language’s command words', () => {
+    const card = renderHelpCard(messagesFor('zh-TW'), ['前五大產品？']);
+    assertValidCard(card);
+    const text = JSON.stringify(card);
+    assert.match(text, /Databricks Genie 回答關於您資料的問題/);
+    assert.match(text, /\*\*新對話\*\*/);
+    assert.match(text, /\*\*說明\*\*/);
+    assert.doesNotMatch(text, /Ask in plain words|Try one of these/);
+    assert.match(JSON.stringify(renderHelpCard(messagesFor('zh-CN'), [])), /\*\*新对话\*\*.*\*\*帮助\*\*/);
   });
 });

@@ -11,9 +11,10 @@ import {
   GenieHttpError,
   GenieUncertainError,
   patTokenSource,
-  userMessageFor,
+  userMessageKey,
 } from '../../../shared/genie';
 import { KeepAliveHttpClient } from '../../../shared/http';
+import { messagesFor } from '../../../shared/i18n';
 import { ManualClock } from '../../../shared/runtime';
 
 const HTTP: HttpClientSettings = {
@@ -136,7 +137,7 @@ describe('GenieClient against the emulator', () => {
     genie.fault({ endpoint: 'start-conversation', stallMs: 1_000, afterProcessing: true });
     await assert.rejects(client({ http: impatient }).startConversation('lost answer'), (error: unknown) => {
       assert.ok(error instanceof GenieUncertainError);
-      assert.match(userMessageFor(error), /ask it again/);
+      assert.match(messagesFor('en-US').text(userMessageKey(error)), /ask it again/);
       return true;
     });
     assert.equal(genie.stats().requests['start-conversation'], 1, 'not sent twice');
@@ -193,7 +194,7 @@ describe('GenieClient against the emulator', () => {
     await assert.rejects(askGenie(client(), { question: 'bad sql', clock }), (error: unknown) => {
       assert.ok(error instanceof GenieAnswerError);
       assert.equal(error.type, 'SQL_EXECUTION_EXCEPTION');
-      const words = userMessageFor(error);
+      const words = messagesFor('en-US').text(userMessageKey(error));
       assert.match(words, /rephras/);
       assert.ok(!words.includes('secret_stuff') && !words.includes('10.0.0.4'), 'no internal detail for users');
       return true;

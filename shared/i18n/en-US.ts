@@ -1,0 +1,67 @@
+/**
+ * English (United States): the source catalog. Its keys are the message keys every other
+ * language must translate. Messages are ICU MessageFormat: `{n, number}` follows the locale,
+ * `{n, plural, …}` picks the plural form; `{help}` and `{new}` are this language's command words.
+ */
+export const enUS = {
+  commands: {
+    help: ['help', '?', 'commands'],
+    new: ['new', 'reset', 'new chat', 'new conversation', 'start over'],
+  },
+  messages: {
+    'help.intro': 'I answer questions about your data with Databricks Genie.',
+    'help.greeting': '👋 Hi! I answer questions about your data with Databricks Genie.',
+    'help.howTo':
+      'Ask in plain words. I show Genie’s answer with the table (and a chart when it helps), the SQL behind it, and follow-up questions. Follow-ups continue the same conversation.',
+    'help.tryThese': 'Try one of these:',
+    'help.commands': '**{new}** — start a fresh conversation · **{help}** — show this again',
+    'help.channels': 'In a channel, mention me to ask; I answer in the thread.',
+
+    'status.looking': '🔎 Looking at your data…',
+    'reply.newConversation': 'Started a new conversation with Genie. What would you like to know?',
+    'reply.notText': 'I can only read text questions. Type your question, or **{help}** to see what I can do.',
+    'reply.tooLong': 'That question is too long for me to pass on. Please keep it under {max, number} characters.',
+    'reply.handoffFailed': "I couldn't take your question just now. Please send it again in a moment.",
+    'reply.poison': "Sorry, I couldn't get an answer to your question. Please ask it again.",
+    'reply.turnFailed': 'Sorry, something went wrong on my side. Please try again.',
+
+    'feedback.good': 'Good answer',
+    'feedback.bad': 'Not right',
+    'feedback.thanks': 'Thanks — your feedback went to Genie.',
+    'feedback.receipt': 'Thanks — your {vote} went to Genie.',
+
+    'card.clarifyTitle': 'Genie needs a bit more detail:',
+    'card.clarifyHint': 'Reply in this chat and Genie will carry on from here.',
+    'card.noAnswer': 'Genie finished without an answer to show. Try asking it another way.',
+    'card.noTable': 'The query returned no table.',
+    'card.chartFallback': 'The chart needs a newer Teams client; the data is in the table below.',
+    'card.count':
+      '{rowsCut, select, yes {Showing {shownRows, number} of } other {}}{totalRows, plural, one {# row} other {# rows}}' +
+      '{columnsCut, select, yes {, {shownColumns, number} of {totalColumns, number} columns} other {}}' +
+      '{cut, select, yes { — ask a narrower question to see the rest.} other {}}' +
+      '{truncated, select, yes { Genie returned the first {returnedRows, number}.} other {}}',
+    'card.sqlShortened': '(shortened to fit Teams; the full SQL is in Genie)',
+    'card.followUps': 'Follow-up questions',
+    'card.showSql': 'Show SQL',
+
+    'error.genieFailed': "Genie couldn't answer that question. Try rephrasing it, or ask for something more specific.",
+    'error.sqlFailed': "Genie wrote a query for this but it didn't run. Try rephrasing the question, or ask for something more specific.",
+    'error.contentFilter': "Genie can't answer that question. Try asking it differently.",
+    'error.rateLimited': 'Genie is getting more questions than it can take right now. Please wait a minute and ask again.',
+    'error.timeout': 'Genie took too long to answer this one. Try asking again, or ask a narrower question.',
+    'error.permission':
+      "I'm not allowed to read the data this question needs. Ask the people who run this bot to check its access to the Genie space and its tables.",
+    'error.ipBlocked':
+      "Databricks refused the connection because of its IP access list. Ask the people who run this bot to allow the bot's outbound addresses.",
+    'error.warehouse':
+      "The SQL warehouse behind Genie isn't available right now. Try again in a few minutes; if it keeps happening, ask the people who run this bot to check the warehouse.",
+    'error.notFound':
+      "I couldn't find the Genie space or conversation. Type **{new}** to start a fresh conversation; if that fails too, ask the people who run this bot to check its settings.",
+    'error.auth': "I couldn't sign in to Databricks. Ask the people who run this bot to check its Databricks credentials.",
+    'error.uncertain': "I couldn't confirm that Genie received your question, so I didn't send it twice. Please ask it again.",
+    'error.cancelled': 'Genie stopped working on this question. Please ask it again.',
+    'error.network': "I couldn't reach Databricks just now. Please try again in a minute.",
+    'error.internal':
+      'Something went wrong on my side while getting your answer. Please try again; if it keeps happening, let the people who run this bot know.',
+  },
+} as const;

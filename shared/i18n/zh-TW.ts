@@ -1,0 +1,59 @@
+import type { Catalog } from './catalog';
+
+/** 繁體中文（台灣）: Taiwan usage — 資料, 查詢, 訊息; a table has 列 (rows) and 欄 (columns). */
+export const zhTW = {
+  commands: {
+    help: ['說明', '幫助'],
+    new: ['新對話', '重置'],
+  },
+  messages: {
+    'help.intro': '我會透過 Databricks Genie 回答關於您資料的問題。',
+    'help.greeting': '👋 您好！我會透過 Databricks Genie 回答關於您資料的問題。',
+    'help.howTo': '用平常的說法提問就可以。我會顯示 Genie 的回答，附上結果表格（適合時也會附上圖表）、背後的 SQL 與後續問題。後續問題會延續同一段對話。',
+    'help.tryThese': '試試這些問題：',
+    'help.commands': '**{new}** — 開始新的對話 · **{help}** — 再次顯示這則說明',
+    'help.channels': '在頻道中請 @提及我來提問；我會在討論串中回覆。',
+
+    'status.looking': '🔎 正在查詢您的資料…',
+    'reply.newConversation': '已和 Genie 開始新的對話。想了解什麼呢？',
+    'reply.notText': '我只能讀取文字問題。請輸入您的問題，或輸入 **{help}** 查看我能做什麼。',
+    'reply.tooLong': '這個問題太長，我無法轉交。請控制在 {max, number} 個字元以內。',
+    'reply.handoffFailed': '目前無法受理您的問題，請稍後再傳送一次。',
+    'reply.poison': '抱歉，我無法取得您問題的答案。請再問一次。',
+    'reply.turnFailed': '抱歉，我這邊發生錯誤。請再試一次。',
+
+    'feedback.good': '回答正確',
+    'feedback.bad': '回答有誤',
+    'feedback.thanks': '謝謝！您的意見回饋已送給 Genie。',
+    'feedback.receipt': '謝謝！您的 {vote} 已送給 Genie。',
+
+    'card.clarifyTitle': 'Genie 需要更多細節：',
+    'card.clarifyHint': '請直接在這個聊天中回覆，Genie 會接著處理。',
+    'card.noAnswer': 'Genie 已處理完畢，但沒有可顯示的回答。請換個方式提問。',
+    'card.noTable': '這個查詢沒有傳回表格。',
+    'card.chartFallback': '圖表需要較新版本的 Teams 用戶端；資料請見下方表格。',
+    'card.count':
+      '{rowsCut, select, yes {顯示 {totalRows, number} 列中的 {shownRows, number} 列} other {共 {totalRows, number} 列}}' +
+      '{columnsCut, select, yes {、{totalColumns, number} 欄中的 {shownColumns, number} 欄} other {}}' +
+      '{cut, select, yes {。請縮小問題範圍以查看其餘資料。} other {}}' +
+      '{truncated, select, yes {Genie 只傳回了前 {returnedRows, number} 列。} other {}}',
+    'card.sqlShortened': '（為符合 Teams 的大小限制已截短；完整 SQL 請見 Genie）',
+    'card.followUps': '後續問題',
+    'card.showSql': '顯示 SQL',
+
+    'error.genieFailed': 'Genie 無法回答這個問題。請換個說法，或問得更具體一些。',
+    'error.sqlFailed': 'Genie 為這個問題寫了查詢，但執行失敗。請換個說法，或問得更具體一些。',
+    'error.contentFilter': 'Genie 無法回答這個問題。請換個方式提問。',
+    'error.rateLimited': 'Genie 目前收到太多問題。請稍候一分鐘再問。',
+    'error.timeout': 'Genie 回答這個問題花了太久時間。請再試一次，或縮小問題範圍。',
+    'error.permission': '我沒有權限讀取這個問題需要的資料。請聯絡這個機器人的管理員，檢查它對 Genie 空間及資料表的存取權限。',
+    'error.ipBlocked': 'Databricks 因 IP 存取清單而拒絕了連線。請聯絡這個機器人的管理員，允許機器人的對外 IP 位址。',
+    'error.warehouse': 'Genie 使用的 SQL 倉儲目前無法使用。請過幾分鐘再試；若一直發生，請聯絡這個機器人的管理員檢查 SQL 倉儲。',
+    'error.notFound': '找不到 Genie 空間或對話。請輸入 **{new}** 開始新的對話；如果仍然失敗，請聯絡這個機器人的管理員檢查設定。',
+    'error.auth': '我無法登入 Databricks。請聯絡這個機器人的管理員，檢查它的 Databricks 認證資訊。',
+    'error.uncertain': '我無法確認 Genie 是否已收到您的問題，為了避免重複送出，沒有再送一次。請再問一次。',
+    'error.cancelled': 'Genie 已停止處理這個問題。請再問一次。',
+    'error.network': '目前無法連線到 Databricks。請過一分鐘再試。',
+    'error.internal': '我這邊在取得答案時發生錯誤。請再試一次；若一直發生，請告知這個機器人的管理員。',
+  },
+} as const satisfies Catalog;
