@@ -1,9 +1,11 @@
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { TurnContext } from 'botbuilder';
 
-import { AnswerWorker, BotHost, GenieBot, handleWebhook, type WebhookInput, type WebhookResult } from '../bot';
+import { AnswerWorker, BotHost, GenieBot, handleWebhook, isQuestion, type WebhookInput, type WebhookPolicy, type WebhookResult } from '../bot';
 import { type AppConfig, getConfig, QUESTIONS_QUEUE } from '../config';
 import { createTokenSource, GenieClient, type PollSchedule } from '../genie';
 import { ensureError, getSharedHttpClient, sharedHttpStats } from '../http';
+import { GraphGroupMembership, type GraphGroupMembershipOptions, PolicyGate, type RateWindow, UserRateLimiter } from '../policy';
 import { appVersion, wasColdStart } from '../runtime';
 import {
   type BotState,
@@ -13,6 +15,7 @@ import {
   InlineDispatcher,
   type QuestionDispatcher,
   type QuestionMessage,
+  type RecordStore,
   StorageQueueDispatcher,
   sweepExpired,
   type SweepResult,
@@ -34,6 +37,8 @@ export interface BotApp {
   readonly bot: GenieBot;
   readonly worker: AnswerWorker;
   readonly dispatcher: QuestionDispatcher;
+  /** The policy gate between authentication and everything else. */
+  readonly policy: WebhookPolicy;
 }
 
 /** What tests may swap: where logs go, and OpenTelemetry providers (in-memory exporters). */
@@ -42,6 +47,14 @@ export interface BotAppOverrides {
   readonly otel?: OpenTelemetryHandles;
   /** The poll schedule (benchmarks drive zero-latency answers). */
   readonly schedule?: PollSchedule;
+  /** Microsoft Graph for the group check (tests: a loopback fake and a fixed token). */
+  readonly graph?: Pick<GraphGroupMembershipOptions, 'credential' | 'baseUrl'>;
+}
+
+/** The app's managed identity (the user-assigned one the storage settings name), for Microsoft Graph. */
+function appCredential(config: AppConfig): TokenCredential {
+  const clientId = config.storage?.kind === 'identity' ? config.storage.clientId : undefined;
+  return clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
 }
 
 export function createBotApp(config: AppConfig, overrides: BotAppOverrides = {}): BotApp {
@@ -89,25 +102,48 @@ export function createBotApp(config: AppConfig, overrides: BotAppOverrides = {})
           { onError: (error, attempt) => logger.warn('inline.attempt_failed', { error: error.name, attempt }) },
         );
   const bot = new GenieBot({ config, state, dispatcher, sender: host, genie: genieFactory, logger, telemetry });
+  // Rate windows share the de-dup table: same conditional writes across instances, same sweep.
+  const rateWindows: RecordStore<RateWindow> = state.stores.dedup;
+  const gate = new PolicyGate({
+    settings: config.policy,
+    rate: new UserRateLimiter(rateWindows, config.policy.userQuestionsPerMinute),
+    isQuestion,
+    ...(config.policy.allowedGroupIds
+      ? { groups: new GraphGroupMembership({ http, credential: overrides.graph?.credential ?? appCredential(config), ...(overrides.graph?.baseUrl ? { baseUrl: overrides.graph.baseUrl } : {}) }) }
+      : {}),
+  });
+  const policy: WebhookPolicy = {
+    check: (activity) => gate.check(activity),
+    onRefused: (reason, activity, error) => {
+      telemetry.refused(reason);
+      logger.info('policy.refused', { reason, user: bot.userHash(activity), ...(error ? { error: error.name } : {}) });
+    },
+  };
   if (!config.bot.authEnabled) {
     logger.warn('auth.disabled', { detail: 'MicrosoftAppId is not set: webhook requests are not authenticated. Local development only.' });
   }
   logger.info('app.started', { store: stores.kind, dispatch: dispatcher.mode, telemetry: otel ? 'azure-monitor' : 'off' });
-  return { config, logger, telemetry, state, genie, host, bot, worker, dispatcher };
+  return { config, logger, telemetry, state, genie, host, bot, worker, dispatcher, policy };
 }
 
 let app: BotApp | undefined;
+let appOverrides: BotAppOverrides = {};
+
+/** What the process's app is built with (tests reaching it over HTTP); takes effect when it is built. */
+export function useBotAppOverrides(overrides: BotAppOverrides): void {
+  appOverrides = overrides;
+}
 
 /** The process's app, built from configuration on first use (throws a ConfigError naming every problem). */
 export function getBotApp(): BotApp {
-  app ??= createBotApp(getConfig());
+  app ??= createBotApp(getConfig(), appOverrides);
   return app;
 }
 
 /** POST /api/messages, from raw request to status: used by the messages function. */
 export async function receiveActivity(input: WebhookInput, started: number): Promise<WebhookResult> {
   const current = getBotApp();
-  const result = await handleWebhook(input, current.host, current.config.bot.authEnabled, (context) => current.bot.run(context));
+  const result = await handleWebhook(input, current.host, current.config.bot.authEnabled, (context) => current.bot.run(context), current.policy);
   current.telemetry.webhookHandled(result.activityType, performance.now() - started);
   return result;
 }

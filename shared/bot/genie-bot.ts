@@ -3,8 +3,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type Activity, ActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, TurnContext } from 'botbuilder';
 
 import type { AppConfig } from '../config';
-import { type GenieClient, userMessageFor } from '../genie';
+import { type GenieClient, type GenieMessageRef, userMessageFor } from '../genie';
 import { ensureError } from '../http';
+import { REFUSAL_TEXT } from '../policy';
 import type { BotState, QuestionDispatcher, StoredReference } from '../state';
 import type { Logger, Telemetry } from '../telemetry';
 import type { ConversationSender } from './adapter';
@@ -48,6 +49,17 @@ export function questionText(activity: Partial<Activity>, botId: string | undefi
     }
   }
   return text.replace(/<at>[^<]*<\/at>/gi, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function sameMessage(a: GenieMessageRef, b: GenieMessageRef): boolean {
+  return a.spaceId === b.spaceId && a.conversationId === b.conversationId && a.messageId === b.messageId;
+}
+
+/** Whether a message would reach Genie as a question (not a command, not empty): what the per-person rate counts. */
+export function isQuestion(activity: Partial<Activity>): boolean {
+  if (activity.type !== 'message') return false;
+  const text = questionText(activity, activity.recipient?.id);
+  return text.length > 0 && parseCommand(text) === undefined;
 }
 
 export interface GenieBotDependencies {
@@ -169,6 +181,14 @@ export class GenieBot extends ActivityHandler {
       return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'Unknown card action' } };
     }
     const { rating, ref } = data;
+    // Honoured only from the chat whose job the button names, and only for the Genie message that job recorded.
+    const job = data.job ? await this.deps.state.jobs.get(data.job) : undefined;
+    const recorded = job?.value.genie;
+    if (!job || job.value.chatKey !== chatKeyOf(context.activity) || !recorded || !sameMessage(recorded, ref)) {
+      this.deps.telemetry.refused('card_action');
+      this.deps.logger.info('policy.refused', { reason: 'card_action', user: this.userHash(context.activity) });
+      return { statusCode: 403, type: 'application/vnd.microsoft.error', value: { code: 'Forbidden', message: REFUSAL_TEXT.cardActionElsewhere } };
+    }
     const feedbackKey = [`feedback:${ref.conversationId}`, `${ref.messageId}:${rating}`] as const;
     const first = await this.deps.state.dedup.firstSeen(...feedbackKey);
     if (first) {
@@ -181,7 +201,7 @@ export class GenieBot extends ActivityHandler {
         return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: userMessageFor(error) as never };
       }
     }
-    const card = data.job ? (await this.deps.state.jobs.get(data.job))?.value.card : undefined;
+    const card = job.value.card;
     if (card) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: withFeedbackGiven(card, rating) as never };
     return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Thanks — your feedback went to Genie.' as never };
   }

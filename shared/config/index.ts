@@ -57,6 +57,8 @@ export interface AppConfig {
     readonly sampleQuestions: readonly string[];
   };
   readonly storage?: StorageConfig;
+  /** Who may ask and how often (shared/policy): checked after authentication, before anything else. */
+  readonly policy: PolicySettings;
   readonly state: {
     readonly store: 'memory' | 'table';
     readonly tablePrefix: string;
@@ -72,6 +74,8 @@ export interface AppConfig {
     readonly maxRows: number;
     readonly maxColumns: number;
     readonly locale: string;
+    /** The only origin Genie's prose in a card may link to: the workspace (DATABRICKS_HOST). */
+    readonly linkOrigin: string;
   };
   readonly http: HttpClientSettings;
   readonly telemetry: {
@@ -86,6 +90,22 @@ export interface AppConfig {
     readonly hashSalt?: string;
   };
 }
+
+export interface PolicySettings {
+  /** Entra tenants served; absent: no tenant list applies (local development only). */
+  readonly allowedTenantIds?: readonly string[];
+  /** Bot Framework channel ids served. @default ['msteams'] */
+  readonly allowedChannels: readonly string[];
+  /** Entra object ids of the people who may ask; absent: anyone who passes the other checks. */
+  readonly allowedUserIds?: readonly string[];
+  /** Entra group ids (at most 20, one Graph call); a person in any of them may ask. */
+  readonly allowedGroupIds?: readonly string[];
+  /** Questions per person per minute, across all instances. @default 10 */
+  readonly userQuestionsPerMinute: number;
+}
+
+/** Microsoft Graph checks at most this many groups per checkMemberGroups call. */
+export const MAX_ALLOWED_GROUPS = 20;
 
 export type ConfigResult = { readonly ok: true; readonly config: AppConfig } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
@@ -201,6 +221,8 @@ function readBot(r: EnvReader): AppConfig['bot'] {
     if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname)))) {
       r.invalid('ToBotFromChannelOpenIdMetadataUrl', 'an https URL (http only for 127.0.0.1 or localhost)');
     }
+    // In Azure, tokens are checked against Bot Framework's own keys: a different key server would let its owner sign tokens.
+    if (r.has('WEBSITE_SITE_NAME')) r.invalid('ToBotFromChannelOpenIdMetadataUrl', 'unset in Azure (it is for local key servers in tests only)');
   }
   const sampleQuestions = (r.raw('SAMPLE_QUESTIONS') ?? '')
     .split(';')
@@ -242,6 +264,42 @@ function readEntraAuth(r: EnvReader): AppConfig['telemetry']['entraAuth'] {
   return clientId ? { clientId } : {};
 }
 
+const ENTRA_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A comma-separated list of Entra object ids, lower-cased; undefined when the setting is absent. */
+function readIdList(r: EnvReader, name: string, what: string): string[] | undefined {
+  const value = r.raw(name);
+  if (value === undefined) return undefined;
+  const ids = value.split(',').map((id) => id.trim().toLowerCase()).filter(Boolean);
+  if (!ids.length || !ids.every((id) => ENTRA_ID.test(id))) r.invalid(name, `comma-separated ${what} (GUIDs)`);
+  return ids;
+}
+
+function readPolicy(r: EnvReader, bot: AppConfig['bot']): PolicySettings {
+  const explicitTenants = readIdList(r, 'ALLOWED_TENANT_IDS', 'Entra tenant ids');
+  const inAzure = r.has('WEBSITE_SITE_NAME');
+  if (!explicitTenants && inAzure && bot.appType === 'MultiTenant' && bot.authEnabled) {
+    r.missing('ALLOWED_TENANT_IDS', 'the tenants this MultiTenant bot serves: required in Azure, or anyone in any tenant could ask');
+  }
+  const allowedTenantIds = explicitTenants ?? (bot.tenantId ? [bot.tenantId.toLowerCase()] : undefined);
+  const allowedChannels = (r.raw('ALLOWED_CHANNELS') ?? 'msteams').split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
+  if (!allowedChannels.length || !allowedChannels.every((c) => /^[a-z][a-z0-9-]{1,40}$/.test(c))) {
+    r.invalid('ALLOWED_CHANNELS', 'comma-separated Bot Framework channel ids, e.g. msteams or msteams,webchat');
+  }
+  const allowedUserIds = readIdList(r, 'ALLOWED_USER_IDS', 'Entra user object ids');
+  const allowedGroupIds = readIdList(r, 'ALLOWED_GROUP_IDS', 'Entra group object ids');
+  if (allowedGroupIds && allowedGroupIds.length > MAX_ALLOWED_GROUPS) {
+    r.invalid('ALLOWED_GROUP_IDS', `at most ${MAX_ALLOWED_GROUPS} groups (one Microsoft Graph checkMemberGroups call); nest groups for more`);
+  }
+  return {
+    ...(allowedTenantIds ? { allowedTenantIds } : {}),
+    allowedChannels,
+    ...(allowedUserIds ? { allowedUserIds } : {}),
+    ...(allowedGroupIds ? { allowedGroupIds } : {}),
+    userQuestionsPerMinute: r.number('USER_QUESTIONS_PER_MINUTE', 10, { min: 1, max: 1_000, integer: true }),
+  };
+}
+
 /** Reads every setting from `env` and reports all problems at once. Pure: tests pass their own env. */
 export function loadConfig(env: Env): ConfigResult {
   const r = new EnvReader(env);
@@ -250,6 +308,7 @@ export function loadConfig(env: Env): ConfigResult {
   if (spaceId && !/^[\w-]{8,128}$/.test(spaceId)) r.invalid('GENIE_SPACE_ID', 'the id alone (letters, digits), not the whole URL');
   const auth = readDatabricksAuth(r);
   const bot = readBot(r);
+  const policy = readPolicy(r, bot);
   const storage = readStorage(r);
 
   const store = r.choice('STATE_STORE', ['memory', 'table'] as const, storage ? 'table' : 'memory');
@@ -282,6 +341,7 @@ export function loadConfig(env: Env): ConfigResult {
     },
     bot,
     ...(storage ? { storage } : {}),
+    policy,
     state: {
       store,
       tablePrefix,
@@ -297,6 +357,7 @@ export function loadConfig(env: Env): ConfigResult {
       maxRows: r.number('CARD_MAX_ROWS', 25, { min: 1, max: 500, integer: true }),
       maxColumns: r.number('CARD_MAX_COLUMNS', 12, { min: 1, max: 50, integer: true }),
       locale,
+      linkOrigin: host,
     },
     http: {
       connectTimeoutMs: r.number('HTTP_CONNECT_TIMEOUT_MS', 5_000, { min: 100, max: 120_000, integer: true }),

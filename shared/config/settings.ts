@@ -70,6 +70,37 @@ export const SETTINGS: readonly SettingInfo[] = [
     need: 'optional',
     description: 'Example questions for help and the welcome message, separated by ";".',
   },
+  // Who may ask (shared/policy)
+  {
+    name: 'ALLOWED_TENANT_IDS',
+    need: 'conditional',
+    default: 'MicrosoftAppTenantId',
+    description:
+      'Comma-separated Entra tenant ids served; others get 403. Required with MicrosoftAppType=MultiTenant in Azure. With neither set (local development) no tenant list applies.',
+  },
+  {
+    name: 'ALLOWED_CHANNELS',
+    need: 'optional',
+    default: 'msteams',
+    description: 'Comma-separated Bot Framework channels served (webchat, directline, emulator only when listed); others get 403.',
+  },
+  {
+    name: 'ALLOWED_USER_IDS',
+    need: 'optional',
+    description: 'Comma-separated Entra object ids of the people who may ask. With ALLOWED_GROUP_IDS, being in either list is enough.',
+  },
+  {
+    name: 'ALLOWED_GROUP_IDS',
+    need: 'optional',
+    description:
+      'Comma-separated Entra group ids (at most 20) whose members may ask, checked with Microsoft Graph (GroupMember.Read.All and User.Read.All for the managed identity).',
+  },
+  {
+    name: 'USER_QUESTIONS_PER_MINUTE',
+    need: 'optional',
+    default: '10',
+    description: 'Questions one person may ask per minute, counted across all instances; above it they are told when to ask again.',
+  },
   // State and hand-off
   {
     name: 'AzureWebJobsStorage',

@@ -53,6 +53,7 @@ interface Instruments {
   apiRetries: Counter;
   apiThrottled: Counter;
   webhookDuration: Histogram;
+  refusals: Counter;
 }
 
 /** A W3C traceparent as a parent context, so our spans join the Functions host's trace. */
@@ -78,6 +79,7 @@ export class Telemetry implements GenieCallObserver {
   private readonly random: Random;
   private readonly questions = { total: 0, answered: 0, clarification: 0, failed: 0, inFlight: 0 };
   private readonly failures = new Map<string, number>();
+  private readonly refusals = new Map<string, number>();
   private readonly latency = { webhook: new LatencyHistogram(), genie: new LatencyHistogram(), answer: new LatencyHistogram() };
   private readonly genieCalls = new Map<string, number>();
   private readonly genieCallLatency = new Map<string, LatencyHistogram>();
@@ -106,6 +108,7 @@ export class Telemetry implements GenieCallObserver {
         apiRetries: meter.createCounter('genie.api.retries', { description: 'Genie API retries', unit: '{retry}' }),
         apiThrottled: meter.createCounter('genie.api.throttled', { description: 'Genie API 429 answers', unit: '{call}' }),
         webhookDuration: meter.createHistogram('bot.webhook.duration', { description: 'Webhook request to response', unit: 'ms' }),
+        refusals: meter.createCounter('bot.policy.refusals', { description: 'Activities the policy gate refused, by reason', unit: '{activity}' }),
       };
       meter
         .createObservableGauge('sessions.active', { description: 'Chats with a live session (this instance’s view)', unit: '{session}' })
@@ -127,6 +130,12 @@ export class Telemetry implements GenieCallObserver {
     this.latency.webhook.record(durationMs);
     const type = activityType && ACTIVITY_TYPES.has(activityType) ? activityType : 'other';
     this.instruments?.webhookDuration.record(durationMs, { activity_type: type });
+  }
+
+  /** The policy gate refused an activity; `reason` is one of a fixed set of codes. */
+  refused(reason: string): void {
+    this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
+    this.instruments?.refusals.add(1, { reason });
   }
 
   questionStarted(): void {
@@ -287,6 +296,7 @@ export class Telemetry implements GenieCallObserver {
         successRate: finished ? Math.round(((q.answered + q.clarification) / finished) * 1000) / 1000 : null,
         failuresByReason: Object.fromEntries(this.failures),
       },
+      refusalsByReason: Object.fromEntries(this.refusals),
       latencyMs: { webhookAck: this.latency.webhook.summary(), genie: this.latency.genie.summary(), answer: this.latency.answer.summary() },
       genie: {
         calls,

@@ -10,6 +10,7 @@ export {
   isFeedbackActionData,
   jsonBytes,
 } from './elements';
+export { plainText, safeProse } from './escape';
 export { CellFormatter, MAX_CELL_CHARS, NULL_MARK } from './format';
 export {
   HANDOFF_FAILED_REPLY,
