@@ -2,8 +2,8 @@ import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential
 import type { TurnContext } from 'botbuilder';
 
 import { AnswerWorker, BotHost, GenieBot, handleWebhook, isQuestion, type WebhookInput, type WebhookPolicy, type WebhookResult } from '../bot';
-import { type AppConfig, getConfig, QUESTIONS_QUEUE } from '../config';
-import { createTokenSource, GenieClient, type PollSchedule } from '../genie';
+import { type AppConfig, ConfigError, getConfig, QUESTIONS_QUEUE } from '../config';
+import { createTokenSource, failureReasonOf, GenieClient, type PollSchedule } from '../genie';
 import { ensureError, getSharedHttpClient, sharedHttpStats } from '../http';
 import { GraphGroupMembership, type GraphGroupMembershipOptions, PolicyGate, type RateWindow, UserRateLimiter } from '../policy';
 import { appVersion, wasColdStart } from '../runtime';
@@ -140,36 +140,65 @@ export function getBotApp(): BotApp {
   return app;
 }
 
+/**
+ * What the Functions host sees of a failure it must know about (to retry, to log): a code only,
+ * since it writes messages to its logs and Application Insights and a message may quote Genie's
+ * error text (table names) or a URL. The error itself stays in `cause`.
+ */
+export class InvocationError extends Error {
+  constructor(
+    readonly code: string,
+    options: { readonly cause: unknown },
+  ) {
+    super(code, options);
+    this.name = 'InvocationError';
+  }
+}
+
+/** Runs an entry point, rethrowing any failure as a code-only {@link InvocationError} (a ConfigError names settings only, and stays). */
+async function codesOnly<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error: unknown) {
+    if (error instanceof ConfigError) throw error;
+    throw new InvocationError(`${ensureError(error).name}:${failureReasonOf(error)}`, { cause: error });
+  }
+}
+
 /** POST /api/messages, from raw request to status: used by the messages function. */
-export async function receiveActivity(input: WebhookInput, started: number): Promise<WebhookResult> {
-  const current = getBotApp();
-  const result = await handleWebhook(input, current.host, current.config.bot.authEnabled, (context) => current.bot.run(context), current.policy);
-  current.telemetry.webhookHandled(result.activityType, performance.now() - started);
-  return result;
+export function receiveActivity(input: WebhookInput, started: number): Promise<WebhookResult> {
+  return codesOnly(async () => {
+    const current = getBotApp();
+    const result = await handleWebhook(input, current.host, current.config.bot.authEnabled, (context) => current.bot.run(context), current.policy);
+    current.telemetry.webhookHandled(result.activityType, performance.now() - started);
+    return result;
+  });
 }
 
 /** The answer worker's entry for one queue message. */
 export function answerQuestion(message: QuestionMessage, dequeueCount: number, traceparent?: string): Promise<void> {
-  return getBotApp().worker.process(message, dequeueCount, traceparent);
+  return codesOnly(() => getBotApp().worker.process(message, dequeueCount, traceparent));
 }
 
 /** The poison queue's entry: the user hears their question could not be answered. */
 export function abandonQuestion(message: QuestionMessage): Promise<void> {
-  return getBotApp().worker.poison(message);
+  return codesOnly(() => getBotApp().worker.poison(message));
 }
 
 /** The timer sweep: expired sessions (and their Genie conversations), de-dup keys, finished jobs. */
-export async function sweep(now: number = Date.now()): Promise<SweepResult> {
-  const current = getBotApp();
-  const result = await sweepExpired(current.state.stores, {
-    now,
-    ...(current.config.genie.deleteExpiredConversations
-      ? { deleteConversation: (spaceId: string, conversationId: string) => deleteConversation(current.genie, spaceId, conversationId) }
-      : {}),
-    onDeleteError: (error) => current.logger.warn('sweep.delete_failed', { error: ensureError(error).name }),
+export function sweep(now: number = Date.now()): Promise<SweepResult> {
+  return codesOnly(async () => {
+    const current = getBotApp();
+    const result = await sweepExpired(current.state.stores, {
+      now,
+      ...(current.config.genie.deleteExpiredConversations
+        ? { deleteConversation: (spaceId: string, conversationId: string) => deleteConversation(current.genie, spaceId, conversationId) }
+        : {}),
+      onDeleteError: (error) => current.logger.warn('sweep.delete_failed', { error: ensureError(error).name }),
+    });
+    current.logger.info('sweep.done', { ...result });
+    return result;
   });
-  current.logger.info('sweep.done', { ...result });
-  return result;
 }
 
 async function deleteConversation(genie: GenieClient, spaceId: string, conversationId: string): Promise<void> {
