@@ -108,7 +108,7 @@ param allowedUserIds string = ''
 param allowedGroupIds string = ''
 
 @minValue(1)
-@maxValue(1000)
+@maxValue(100000)
 @description('Questions one person may ask per minute, across all instances (USER_QUESTIONS_PER_MINUTE).')
 param userQuestionsPerMinute int = 10
 

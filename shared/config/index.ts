@@ -296,7 +296,7 @@ function readPolicy(r: EnvReader, bot: AppConfig['bot']): PolicySettings {
     allowedChannels,
     ...(allowedUserIds ? { allowedUserIds } : {}),
     ...(allowedGroupIds ? { allowedGroupIds } : {}),
-    userQuestionsPerMinute: r.number('USER_QUESTIONS_PER_MINUTE', 10, { min: 1, max: 1_000, integer: true }),
+    userQuestionsPerMinute: r.number('USER_QUESTIONS_PER_MINUTE', 10, { min: 1, max: 100_000, integer: true }),
   };
 }
 

@@ -7,13 +7,16 @@ import { TEST_ENV } from '../../helpers/env';
 const TENANT = 'aaaaaaaa-0000-4000-8000-000000000000';
 const BOT = { MicrosoftAppId: '11111111-2222-3333-4444-555555555555', MicrosoftAppPassword: 'secret', MicrosoftAppTenantId: TENANT };
 
+/** The test configuration with the policy settings at their defaults. */
+const BASE_ENV = { ...TEST_ENV, USER_QUESTIONS_PER_MINUTE: undefined };
+
 function problems(env: Record<string, string>): string[] {
-  const result = loadConfig({ ...TEST_ENV, ...env });
+  const result = loadConfig({ ...BASE_ENV, ...env });
   return result.ok ? [] : result.problems.map((p) => p.setting);
 }
 
 function policy(env: Record<string, string>) {
-  const result = loadConfig({ ...TEST_ENV, ...env });
+  const result = loadConfig({ ...BASE_ENV, ...env });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   return result.config.policy;
 }
