@@ -19,7 +19,8 @@ export interface WebhookResult {
   readonly activityType?: string;
 }
 
-export type CheckedRequest = { readonly ok: true; readonly activity: Record<string, unknown> } | { readonly ok: false; readonly result: WebhookResult };
+type Rejected = { readonly ok: false; readonly result: WebhookResult; readonly refusal?: RefusalReason };
+export type CheckedRequest = { readonly ok: true; readonly activity: Record<string, unknown> } | Rejected;
 
 /** The policy gate as the webhook uses it, and who hears about each refusal (metrics, logs). */
 export interface WebhookPolicy {
@@ -27,12 +28,12 @@ export interface WebhookPolicy {
   onRefused(reason: RefusalReason, activity: Partial<Activity>, error?: Error): void;
 }
 
-function reject(status: number, reason: string, headers?: Record<string, string>): CheckedRequest {
+function reject(status: number, reason: string, headers?: Record<string, string>): Rejected {
   return { ok: false, result: { status, body: { error: reason }, ...(headers ? { headers } : {}) } };
 }
 
 /** What is checked before the body is read: method and, when tokens are checked, that there is one. */
-function checkHeaders(input: Pick<WebhookInput, 'method' | 'headers'>, authEnabled: boolean): CheckedRequest | undefined {
+function checkHeaders(input: Pick<WebhookInput, 'method' | 'headers'>, authEnabled: boolean): Rejected | undefined {
   if (input.method.toUpperCase() !== 'POST') return reject(405, 'the bot webhook accepts POST only', { Allow: 'POST' });
   if (authEnabled && !/^Bearer\s+\S+/i.test(input.headers.authorization ?? '')) return reject(401, 'a Bot Framework bearer token is required');
   return undefined;
@@ -60,7 +61,7 @@ export function checkWebhookRequest(input: WebhookInput & { readonly body: Buffe
     return reject(400, 'the activity has no serviceUrl to reply to');
   }
   // Without an app id nothing proves who sent this: only replies that stay on this machine.
-  if (!authEnabled && !isLoopbackServiceUrl(activity.serviceUrl)) return reject(403, REFUSAL_CODES.service_url);
+  if (!authEnabled && !isLoopbackServiceUrl(activity.serviceUrl)) return { ...reject(403, REFUSAL_CODES.service_url), refusal: 'service_url' };
   return { ok: true, activity };
 }
 
@@ -84,11 +85,11 @@ function routeThrough(policy: WebhookPolicy | undefined, logic: TurnLogic): Turn
  */
 export async function handleWebhook(input: WebhookInput, host: BotHost, authEnabled: boolean, logic: TurnLogic, policy?: WebhookPolicy): Promise<WebhookResult> {
   const early = checkHeaders(input, authEnabled);
-  if (early && !early.ok) return early.result;
+  if (early) return early.result;
   const body = typeof input.body === 'function' ? await input.body() : input.body;
   const checked = checkWebhookRequest({ ...input, body }, authEnabled);
   if (!checked.ok) {
-    if (checked.result.status === 403) policy?.onRefused('service_url', {});
+    if (checked.refusal) policy?.onRefused(checked.refusal, {});
     return checked.result;
   }
   const result = await host.process({ headers: input.headers, body: checked.activity }, routeThrough(policy, logic));

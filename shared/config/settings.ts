@@ -63,7 +63,7 @@ export const SETTINGS: readonly SettingInfo[] = [
     name: 'ToBotFromChannelOpenIdMetadataUrl',
     need: 'optional',
     default: 'Bot Framework public cloud',
-    description: 'OpenID metadata the webhook checks token signatures against (botbuilder setting; sovereign clouds, local key servers in tests).',
+    description: 'OpenID metadata the webhook checks token signatures against (botbuilder setting; local key servers in tests). Refused in Azure.',
   },
   {
     name: 'SAMPLE_QUESTIONS',
