@@ -8,10 +8,11 @@ export async function messages(request: HttpRequest, context: InvocationContext)
   const started = performance.now();
   // Refused before reading: the declared size is enough (the webhook checks the real one too).
   if (Number(request.headers.get('content-length') ?? 0) > MAX_WEBHOOK_BODY_BYTES) return errorResponse(request, 413, 'the body is larger than 256 KB');
-  const body = Buffer.from(await request.arrayBuffer());
   // Loaded on first use: botbuilder and the rest never slow down start-up or the health check.
   const { receiveActivity } = await import('../shared/app/index.js');
   try {
+    // The body is read only once the headers passed (no bearer token where one is needed: no read).
+    const body = async (): Promise<Buffer> => Buffer.from(await request.arrayBuffer());
     const result = await receiveActivity({ method: request.method, headers: Object.fromEntries(request.headers), body }, started);
     if (result.body === undefined) return { status: result.status, ...(result.headers ? { headers: result.headers } : {}) };
     return await jsonResponse(request, result.status, result.body, result.headers);

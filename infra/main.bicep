@@ -96,6 +96,25 @@ param sessionIdleMinutes int = 240
 @description('Prefix of the state tables: <prefix>sessions, <prefix>dedup, <prefix>jobs (STATE_TABLE_PREFIX). Letters and digits.')
 param stateTablePrefix string = 'genie'
 
+// ---------------------------------------------------------------- Who may ask (docs/security.md)
+
+@description('Comma-separated Entra tenant ids served (ALLOWED_TENANT_IDS). Empty: the bot tenant only.')
+param allowedTenantIds string = ''
+
+@description('Comma-separated Entra object ids of the people who may ask (ALLOWED_USER_IDS). Empty: everyone in the allowed tenants, unless allowedGroupIds is set.')
+param allowedUserIds string = ''
+
+@description('Comma-separated Entra group ids (at most 20) whose members may ask (ALLOWED_GROUP_IDS). Needs the Graph permissions granted by hand (docs/deploy.md).')
+param allowedGroupIds string = ''
+
+@minValue(1)
+@maxValue(100000)
+@description('Questions one person may ask per minute, across all instances (USER_QUESTIONS_PER_MINUTE).')
+param userQuestionsPerMinute int = 10
+
+@description('Accept inbound traffic only from the AzureBotService service tag: /api/health and /api/metrics are then unreachable from elsewhere.')
+param restrictInboundToBotService bool = false
+
 // ---------------------------------------------------------------- Hosting and monitoring
 
 @description('Disable local (instrumentation key) authentication on Application Insights: telemetry is accepted only with an Entra token of an identity holding Monitoring Metrics Publisher.')
@@ -197,6 +216,7 @@ module rbac 'app/rbac.bicep' = {
   scope: rg
   params: {
     storageAccountName: storage.outputs.name
+    blobContainerNames: storage.outputs.blobContainerNames
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     keyVaultName: keyVault.outputs.name
     identityPrincipalId: identity.outputs.principalId
@@ -235,6 +255,11 @@ module api 'app/api.bicep' = {
     sampleQuestions: sampleQuestions
     sessionIdleMinutes: sessionIdleMinutes
     stateTablePrefix: stateTablePrefix
+    allowedTenantIds: allowedTenantIds
+    allowedUserIds: allowedUserIds
+    allowedGroupIds: allowedGroupIds
+    userQuestionsPerMinute: userQuestionsPerMinute
+    restrictInboundToBotService: restrictInboundToBotService
   }
   // The identity must hold its storage, Key Vault and monitoring roles before the app starts and
   // resolves its Key Vault references.

@@ -29,6 +29,12 @@ param botTenantId string
 param sampleQuestions string = ''
 param sessionIdleMinutes int = 240
 param stateTablePrefix string = 'genie'
+param allowedTenantIds string = ''
+param allowedUserIds string = ''
+param allowedGroupIds string = ''
+param userQuestionsPerMinute int = 10
+@description('Accept inbound traffic only from the AzureBotService service tag.')
+param restrictInboundToBotService bool = false
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -78,6 +84,12 @@ var appSettingsBase = {
   ANSWER_DISPATCH: 'queue'
   SESSION_IDLE_MINUTES: string(sessionIdleMinutes)
   SAMPLE_QUESTIONS: sampleQuestions
+  // The host refuses bodies above 256 KB itself (MAX_WEBHOOK_BODY_BYTES); Teams activities are a few KB.
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '262144'
+  ALLOWED_TENANT_IDS: allowedTenantIds
+  ALLOWED_USER_IDS: allowedUserIds
+  ALLOWED_GROUP_IDS: allowedGroupIds
+  USER_QUESTIONS_PER_MINUTE: string(userQuestionsPerMinute)
 }
 
 // One entry per databricksAuthType. Secrets are Key Vault references, never values.
@@ -184,7 +196,32 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
+      ipSecurityRestrictionsDefaultAction: restrictInboundToBotService ? 'Deny' : 'Allow'
+      ipSecurityRestrictions: restrictInboundToBotService
+        ? [
+            {
+              name: 'AzureBotService'
+              description: 'Bot Framework channels only'
+              tag: 'ServiceTag'
+              ipAddress: 'AzureBotService'
+              action: 'Allow'
+              priority: 100
+            }
+          ]
+        : []
     }
+  }
+
+  // Deployments authenticate with Entra ID (azd, the deployment container): no basic (user name and
+  // password) publishing credentials for SCM or FTP.
+  resource scmBasicAuth 'basicPublishingCredentialsPolicies' = {
+    name: 'scm'
+    properties: { allow: false }
+  }
+
+  resource ftpBasicAuth 'basicPublishingCredentialsPolicies' = {
+    name: 'ftp'
+    properties: { allow: false }
   }
 
   resource configAppSettings 'config' = {

@@ -1,6 +1,8 @@
 // Every role the app's user-assigned identity holds, each on the narrowest scope that works, plus the
 // deploying user's right to write Key Vault secrets.
 param storageAccountName string
+@description('The blob containers the identity may use: the deployment package and the host\'s own two. The blob role is scoped to each, not to the account.')
+param blobContainerNames array
 param applicationInsightsName string
 param keyVaultName string
 param identityPrincipalId string
@@ -10,8 +12,8 @@ param userPrincipalType string = 'User'
 
 // Built-in role definition ids (the same in every tenant).
 var roles = {
-  // Host storage and the Flex Consumption deployment container (the host needs owner-level blob
-  // access for its leases and the package).
+  // The Flex Consumption deployment container and the host's lease and key containers (the host
+  // needs owner-level blob access for its leases and the package), each container on its own.
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   // The question queue: the webhook sends, the queue trigger reads, deletes and moves to the poison queue.
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
@@ -37,8 +39,23 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
   name: keyVaultName
 }
 
+// Blob: per container. Queues and tables stay account-wide: the app creates missing tables itself
+// (a service-level call a table-scoped role would refuse) and the host lists queues.
+resource blobContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = [for containerName in blobContainerNames: {
+  name: '${storageAccountName}/default/${containerName}'
+}]
+
+resource blobAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (containerName, i) in blobContainerNames: {
+  name: guid(storage.id, containerName, identityPrincipalId, roles.storageBlobDataOwner)
+  scope: blobContainers[i]
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+    principalId: identityPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}]
+
 var storageRoles = [
-  roles.storageBlobDataOwner
   roles.storageQueueDataContributor
   roles.storageTableDataContributor
 ]

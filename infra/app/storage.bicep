@@ -14,6 +14,13 @@ var queueNames = [
   'genie-questions'
   'genie-questions-poison'
 ]
+// The Functions host keeps its locks and timer state in azure-webjobs-hosts and its keys in
+// azure-webjobs-secrets; created here so the identity's blob role can be scoped to these containers
+// and the deployment container instead of the whole account.
+var hostContainerNames = [
+  'azure-webjobs-hosts'
+  'azure-webjobs-secrets'
+]
 var tableNames = [
   '${stateTablePrefix}sessions'
   '${stateTablePrefix}dedup'
@@ -46,6 +53,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
       name: deploymentContainerName
       properties: { publicAccess: 'None' }
     }
+    resource hostContainers 'containers' = [for containerName in hostContainerNames: {
+      name: containerName
+      properties: { publicAccess: 'None' }
+    }]
   }
 
   resource queueServices 'queueServices' = {
@@ -66,3 +77,5 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
 output name string = storage.name
 output id string = storage.id
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
+// Every blob container the app's identity may use (and nothing else in blob storage).
+output blobContainerNames array = concat([deploymentContainerName], hostContainerNames)

@@ -1,10 +1,12 @@
+import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { TurnContext } from 'botbuilder';
 
-import { AnswerWorker, BotHost, GenieBot, handleWebhook, type WebhookInput, type WebhookResult } from '../bot';
-import { type AppConfig, getConfig, QUESTIONS_QUEUE } from '../config';
-import { createTokenSource, GenieClient, type PollSchedule } from '../genie';
+import { AnswerWorker, BotHost, GenieBot, handleWebhook, isQuestion, type WebhookInput, type WebhookPolicy, type WebhookResult } from '../bot';
+import { type AppConfig, ConfigError, getConfig, QUESTIONS_QUEUE } from '../config';
+import { createTokenSource, failureReasonOf, GenieClient, type PollSchedule } from '../genie';
 import { ensureError, getSharedHttpClient, sharedHttpStats } from '../http';
 import { messagesFor, resolveLocale } from '../i18n';
+import { GraphGroupMembership, type GraphGroupMembershipOptions, PolicyGate, type RateWindow, UserRateLimiter } from '../policy';
 import { appVersion, wasColdStart } from '../runtime';
 import {
   type BotState,
@@ -14,6 +16,7 @@ import {
   InlineDispatcher,
   isQuestionMessage,
   type QuestionDispatcher,
+  type RecordStore,
   StorageQueueDispatcher,
   sweepExpired,
   type SweepResult,
@@ -35,6 +38,8 @@ export interface BotApp {
   readonly bot: GenieBot;
   readonly worker: AnswerWorker;
   readonly dispatcher: QuestionDispatcher;
+  /** The policy gate between authentication and everything else. */
+  readonly policy: WebhookPolicy;
 }
 
 /** What tests may swap: where logs go, and OpenTelemetry providers (in-memory exporters). */
@@ -43,6 +48,14 @@ export interface BotAppOverrides {
   readonly otel?: OpenTelemetryHandles;
   /** The poll schedule (benchmarks drive zero-latency answers). */
   readonly schedule?: PollSchedule;
+  /** Microsoft Graph for the group check (tests: a loopback fake and a fixed token). */
+  readonly graph?: Pick<GraphGroupMembershipOptions, 'credential' | 'baseUrl'>;
+}
+
+/** The app's managed identity (the user-assigned one the storage settings name), for Microsoft Graph. */
+function appCredential(config: AppConfig): TokenCredential {
+  const clientId = config.storage?.kind === 'identity' ? config.storage.clientId : undefined;
+  return clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
 }
 
 export function createBotApp(config: AppConfig, overrides: BotAppOverrides = {}): BotApp {
@@ -91,27 +104,78 @@ export function createBotApp(config: AppConfig, overrides: BotAppOverrides = {})
           { onError: (error, attempt) => logger.warn('inline.attempt_failed', { error: error.name, attempt }) },
         );
   const bot = new GenieBot({ config, state, dispatcher, sender: host, genie: genieFactory, logger, telemetry });
+  // Rate windows share the de-dup table: same conditional writes across instances, same sweep.
+  const rateWindows: RecordStore<RateWindow> = state.stores.dedup;
+  const gate = new PolicyGate({
+    settings: config.policy,
+    rate: new UserRateLimiter(rateWindows, config.policy.userQuestionsPerMinute),
+    isQuestion,
+    defaultLocale: config.bot.defaultLocale,
+    ...(config.policy.allowedGroupIds
+      ? { groups: new GraphGroupMembership({ http, credential: overrides.graph?.credential ?? appCredential(config), ...(overrides.graph?.baseUrl ? { baseUrl: overrides.graph.baseUrl } : {}) }) }
+      : {}),
+  });
+  const policy: WebhookPolicy = {
+    check: (activity) => gate.check(activity),
+    onRefused: (reason, activity, error) => {
+      telemetry.refused(reason);
+      logger.info('policy.refused', { reason, user: bot.userHash(activity), ...(error ? { error: error.name } : {}) });
+    },
+  };
   if (!config.bot.authEnabled) {
     logger.warn('auth.disabled', { detail: 'MicrosoftAppId is not set: webhook requests are not authenticated. Local development only.' });
   }
   logger.info('app.started', { store: stores.kind, dispatch: dispatcher.mode, telemetry: otel ? 'azure-monitor' : 'off' });
-  return { config, logger, telemetry, state, genie, host, bot, worker, dispatcher };
+  return { config, logger, telemetry, state, genie, host, bot, worker, dispatcher, policy };
 }
 
 let app: BotApp | undefined;
+let appOverrides: BotAppOverrides = {};
+
+/** What the process's app is built with (tests reaching it over HTTP); takes effect when it is built. */
+export function useBotAppOverrides(overrides: BotAppOverrides): void {
+  appOverrides = overrides;
+}
 
 /** The process's app, built from configuration on first use (throws a ConfigError naming every problem). */
 export function getBotApp(): BotApp {
-  app ??= createBotApp(getConfig());
+  app ??= createBotApp(getConfig(), appOverrides);
   return app;
 }
 
+/**
+ * What the Functions host sees of a failure it must know about (to retry, to log): a code only,
+ * since it writes messages to its logs and Application Insights and a message may quote Genie's
+ * error text (table names) or a URL. The error itself stays in `cause`.
+ */
+export class InvocationError extends Error {
+  constructor(
+    readonly code: string,
+    options: { readonly cause: unknown },
+  ) {
+    super(code, options);
+    this.name = 'InvocationError';
+  }
+}
+
+/** Runs an entry point, rethrowing any failure as a code-only {@link InvocationError} (a ConfigError names settings only, and stays). */
+async function codesOnly<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error: unknown) {
+    if (error instanceof ConfigError) throw error;
+    throw new InvocationError(`${ensureError(error).name}:${failureReasonOf(error)}`, { cause: error });
+  }
+}
+
 /** POST /api/messages, from raw request to status: used by the messages function. */
-export async function receiveActivity(input: WebhookInput, started: number): Promise<WebhookResult> {
-  const current = getBotApp();
-  const result = await handleWebhook(input, current.host, current.config.bot.authEnabled, (context) => current.bot.run(context));
-  current.telemetry.webhookHandled(result.activityType, performance.now() - started);
-  return result;
+export function receiveActivity(input: WebhookInput, started: number): Promise<WebhookResult> {
+  return codesOnly(async () => {
+    const current = getBotApp();
+    const result = await handleWebhook(input, current.host, current.config.bot.authEnabled, (context) => current.bot.run(context), current.policy);
+    current.telemetry.webhookHandled(result.activityType, performance.now() - started);
+    return result;
+  });
 }
 
 /** What became of a queue message: `dropped` when it is not a question job (nothing to retry, nobody to tell). */
@@ -120,29 +184,31 @@ export type QueueOutcome = 'handled' | 'dropped';
 /** The answer worker's entry for one queue message. */
 export async function answerQuestion(entry: unknown, dequeueCount: number, traceparent?: string): Promise<QueueOutcome> {
   if (!isQuestionMessage(entry)) return 'dropped';
-  await getBotApp().worker.process(entry, dequeueCount, traceparent);
+  await codesOnly(() => getBotApp().worker.process(entry, dequeueCount, traceparent));
   return 'handled';
 }
 
 /** The poison queue's entry: the user hears their question could not be answered. */
 export async function abandonQuestion(entry: unknown): Promise<QueueOutcome> {
   if (!isQuestionMessage(entry)) return 'dropped';
-  await getBotApp().worker.poison(entry);
+  await codesOnly(() => getBotApp().worker.poison(entry));
   return 'handled';
 }
 
 /** The timer sweep: expired sessions (and their Genie conversations), de-dup keys, finished jobs. */
-export async function sweep(now: number = Date.now()): Promise<SweepResult> {
-  const current = getBotApp();
-  const result = await sweepExpired(current.state.stores, {
-    now,
-    ...(current.config.genie.deleteExpiredConversations
-      ? { deleteConversation: (spaceId: string, conversationId: string) => deleteConversation(current.genie, spaceId, conversationId) }
-      : {}),
-    onDeleteError: (error) => current.logger.warn('sweep.delete_failed', { error: ensureError(error).name }),
+export function sweep(now: number = Date.now()): Promise<SweepResult> {
+  return codesOnly(async () => {
+    const current = getBotApp();
+    const result = await sweepExpired(current.state.stores, {
+      now,
+      ...(current.config.genie.deleteExpiredConversations
+        ? { deleteConversation: (spaceId: string, conversationId: string) => deleteConversation(current.genie, spaceId, conversationId) }
+        : {}),
+      onDeleteError: (error) => current.logger.warn('sweep.delete_failed', { error: ensureError(error).name }),
+    });
+    current.logger.info('sweep.done', { ...result });
+    return result;
   });
-  current.logger.info('sweep.done', { ...result });
-  return result;
 }
 
 async function deleteConversation(genie: GenieClient, spaceId: string, conversationId: string): Promise<void> {

@@ -31,6 +31,12 @@ export interface WebhookResponse {
 
 export type TurnLogic = (context: TurnContext) => Promise<void>;
 
+/**
+ * Decides, once the request is authenticated and before any turn, how the activity is handled:
+ * by a turn, or by a status at once (a refusal: nothing else happens).
+ */
+export type TurnRouter = (activity: Activity) => Promise<TurnLogic | WebhookResponse>;
+
 /** Sends to a conversation outside a turn (the answer worker). */
 export interface ConversationSender {
   /** Sends an activity; resolves with its id when the channel gives one. `retry: false` for courtesies like typing. */
@@ -142,9 +148,9 @@ export class BotHost implements ConversationSender {
    * through CloudAdapter (InvokeResponse included). Every activity type goes through here. A bad
    * token is a 401 whichever error botbuilder throws for it (4.23.3 lets a bad signature out as a
    * plain JsonWebTokenError, which CloudAdapter.process would turn into a 500); keys that cannot be
-   * fetched are a 503, so the channel retries.
+   * fetched are a 503, so the channel retries. `route` runs between authentication and the turn.
    */
-  async process(request: WebhookRequest, logic: TurnLogic): Promise<WebhookResponse> {
+  async process(request: WebhookRequest, route: TurnRouter): Promise<WebhookResponse> {
     const activity = fixTimestamps(request.body);
     let auth: AuthenticateRequestResult;
     try {
@@ -154,7 +160,9 @@ export class BotHost implements ConversationSender {
       if (INVALID_TOKEN_ERRORS.has(name) || connectorStatus(error) === 401) return { status: 401, body: { error: 'the Bot Framework token is not valid' } };
       return { status: 503, body: { error: 'the Bot Framework token could not be checked right now' } };
     }
-    const invoke = await this.adapter.runTurn(auth, activity, logic);
+    const handling = await route(activity);
+    if (typeof handling !== 'function') return handling;
+    const invoke = await this.adapter.runTurn(auth, activity, handling);
     return { status: invoke?.status ?? 200, ...(invoke?.body !== undefined ? { body: invoke.body } : {}) };
   }
 

@@ -3,7 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type Activity, ActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, TurnContext } from 'botbuilder';
 
 import type { AppConfig } from '../config';
-import { type GenieClient, userMessageKey } from '../genie';
+import { type GenieClient, type GenieMessageRef, userMessageKey } from '../genie';
 import { ensureError } from '../http';
 import { type Command, commandNamed, type Messages, messagesFor, resolveLocale } from '../i18n';
 import type { BotState, QuestionDispatcher, StoredReference } from '../state';
@@ -51,6 +51,17 @@ export function questionText(activity: Partial<Activity>, botId: string | undefi
     }
   }
   return text.replace(/<at>[^<]*<\/at>/gi, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+function sameMessage(a: GenieMessageRef, b: GenieMessageRef): boolean {
+  return a.spaceId === b.spaceId && a.conversationId === b.conversationId && a.messageId === b.messageId;
+}
+
+/** Whether a message would reach Genie as a question (not a command, not empty): what the per-person rate counts. */
+export function isQuestion(activity: Partial<Activity>): boolean {
+  if (activity.type !== 'message') return false;
+  const text = questionText(activity, activity.recipient?.id);
+  return text.length > 0 && parseCommand(text) === undefined;
 }
 
 export interface GenieBotDependencies {
@@ -181,6 +192,14 @@ export class GenieBot extends ActivityHandler {
     }
     const { rating, ref } = data;
     const messages = this.messagesOf(context.activity);
+    // Honoured only from the chat whose job the button names, and only for the Genie message that job recorded.
+    const job = data.job ? await this.deps.state.jobs.get(data.job) : undefined;
+    const recorded = job?.value.genie;
+    if (!job || job.value.chatKey !== chatKeyOf(context.activity) || !recorded || !sameMessage(recorded, ref)) {
+      this.deps.telemetry.refused('card_action');
+      this.deps.logger.info('policy.refused', { reason: 'card_action', user: this.userHash(context.activity) });
+      return { statusCode: 403, type: 'application/vnd.microsoft.error', value: { code: 'Forbidden', message: messages.text('refusal.cardActionElsewhere') } };
+    }
     const feedbackKey = [`feedback:${ref.conversationId}`, `${ref.messageId}:${rating}`] as const;
     const first = await this.deps.state.dedup.firstSeen(...feedbackKey);
     if (first) {
@@ -193,7 +212,7 @@ export class GenieBot extends ActivityHandler {
         return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: messages.text(userMessageKey(error)) as never };
       }
     }
-    const card = data.job ? (await this.deps.state.jobs.get(data.job))?.value.card : undefined;
+    const card = job.value.card;
     if (card) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: withFeedbackGiven(card as AdaptiveCard, rating, messages) as never };
     return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: messages.text('feedback.thanks') as never };
   }

@@ -1,6 +1,6 @@
-export { BotHost, connectorStatus, type ConversationSender, type SendRetryPolicy, type TurnLogic, withConnectorRetry } from './adapter';
+export { BotHost, connectorStatus, type ConversationSender, type SendRetryPolicy, type TurnLogic, type TurnRouter, withConnectorRetry } from './adapter';
 export { AnswerWorker, type AnswerWorkerDependencies } from './answer-worker';
 export * from './cards';
 export { chatKeyOf } from './chat';
-export { GenieBot, type GenieBotDependencies, MAX_QUESTION_CHARS, parseCommand, questionText } from './genie-bot';
-export { checkWebhookRequest, handleWebhook, type WebhookInput, type WebhookResult } from './webhook';
+export { GenieBot, type GenieBotDependencies, isQuestion, MAX_QUESTION_CHARS, parseCommand, questionText } from './genie-bot';
+export { checkWebhookRequest, handleWebhook, type WebhookInput, type WebhookPolicy, type WebhookResult } from './webhook';

@@ -1,10 +1,14 @@
+import type { Activity } from 'botbuilder';
+
 import { MAX_WEBHOOK_BODY_BYTES } from '../hosting';
-import type { BotHost, TurnLogic } from './adapter';
+import { type GateDecision, isLoopbackServiceUrl, REFUSAL_CODES, type RefusalReason } from '../policy';
+import type { BotHost, TurnLogic, TurnRouter } from './adapter';
 
 export interface WebhookInput {
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: Buffer;
+  /** The body, or how to read it: read only once the headers passed (no token, no read). */
+  readonly body: Buffer | (() => Promise<Buffer>);
 }
 
 export interface WebhookResult {
@@ -15,18 +19,31 @@ export interface WebhookResult {
   readonly activityType?: string;
 }
 
-export type CheckedRequest = { readonly ok: true; readonly activity: Record<string, unknown> } | { readonly ok: false; readonly result: WebhookResult };
+type Rejected = { readonly ok: false; readonly result: WebhookResult; readonly refusal?: RefusalReason };
+export type CheckedRequest = { readonly ok: true; readonly activity: Record<string, unknown> } | Rejected;
 
-function reject(status: number, reason: string, headers?: Record<string, string>): CheckedRequest {
+/** The policy gate as the webhook uses it, and who hears about each refusal (metrics, logs). */
+export interface WebhookPolicy {
+  check(activity: Activity): Promise<GateDecision>;
+  onRefused(reason: RefusalReason, activity: Partial<Activity>, error?: Error): void;
+}
+
+function reject(status: number, reason: string, headers?: Record<string, string>): Rejected {
   return { ok: false, result: { status, body: { error: reason }, ...(headers ? { headers } : {}) } };
 }
 
-/** The checks a request must pass before botbuilder sees it; every failure is a 4xx with a reason. */
-export function checkWebhookRequest(input: WebhookInput, authEnabled: boolean): CheckedRequest {
+/** What is checked before the body is read: method and, when tokens are checked, that there is one. */
+function checkHeaders(input: Pick<WebhookInput, 'method' | 'headers'>, authEnabled: boolean): Rejected | undefined {
   if (input.method.toUpperCase() !== 'POST') return reject(405, 'the bot webhook accepts POST only', { Allow: 'POST' });
-  if (input.body.length > MAX_WEBHOOK_BODY_BYTES) return reject(413, `the body is larger than ${MAX_WEBHOOK_BODY_BYTES / 1024} KB`);
-  // Without a token there is nothing to check: refuse before reading the body.
   if (authEnabled && !/^Bearer\s+\S+/i.test(input.headers.authorization ?? '')) return reject(401, 'a Bot Framework bearer token is required');
+  return undefined;
+}
+
+/** The checks a request must pass before botbuilder sees it; every failure is a 4xx with a reason. */
+export function checkWebhookRequest(input: WebhookInput & { readonly body: Buffer }, authEnabled: boolean): CheckedRequest {
+  const refused = checkHeaders(input, authEnabled);
+  if (refused) return refused;
+  if (input.body.length > MAX_WEBHOOK_BODY_BYTES) return reject(413, `the body is larger than ${MAX_WEBHOOK_BODY_BYTES / 1024} KB`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(input.body.toString('utf8'));
@@ -43,16 +60,38 @@ export function checkWebhookRequest(input: WebhookInput, authEnabled: boolean): 
   if (typeof activity.serviceUrl !== 'string' || !/^https?:\/\//i.test(activity.serviceUrl)) {
     return reject(400, 'the activity has no serviceUrl to reply to');
   }
+  // Without an app id nothing proves who sent this: only replies that stay on this machine.
+  if (!authEnabled && !isLoopbackServiceUrl(activity.serviceUrl)) return { ...reject(403, REFUSAL_CODES.service_url), refusal: 'service_url' };
   return { ok: true, activity };
 }
 
+/** After authentication: a turn for what the gate lets through, a reply or a 403 for the rest. */
+function routeThrough(policy: WebhookPolicy | undefined, logic: TurnLogic): TurnRouter {
+  return async (activity) => {
+    if (!policy) return logic;
+    const decision = await policy.check(activity);
+    if (decision.allowed) return logic;
+    policy.onRefused(decision.reason, activity, decision.error);
+    const reply = decision.reply;
+    if (reply !== undefined && activity.type === 'message') return async (context) => void (await context.sendActivity(reply));
+    return { status: 403, body: { error: REFUSAL_CODES[decision.reason] } };
+  };
+}
+
 /**
- * The webhook: checks the request, then runs it through botbuilder (JWT validation, the turn,
- * InvokeResponse for invokes). Never throws: whatever happens, the caller gets a status.
+ * The webhook: checks the request, then runs it through botbuilder (JWT validation), the policy
+ * gate, and the turn (InvokeResponse for invokes). Never throws: whatever happens, the caller gets
+ * a status.
  */
-export async function handleWebhook(input: WebhookInput, host: BotHost, authEnabled: boolean, logic: TurnLogic): Promise<WebhookResult> {
-  const checked = checkWebhookRequest(input, authEnabled);
-  if (!checked.ok) return checked.result;
-  const result = await host.process({ headers: input.headers, body: checked.activity }, logic);
+export async function handleWebhook(input: WebhookInput, host: BotHost, authEnabled: boolean, logic: TurnLogic, policy?: WebhookPolicy): Promise<WebhookResult> {
+  const early = checkHeaders(input, authEnabled);
+  if (early) return early.result;
+  const body = typeof input.body === 'function' ? await input.body() : input.body;
+  const checked = checkWebhookRequest({ ...input, body }, authEnabled);
+  if (!checked.ok) {
+    if (checked.refusal) policy?.onRefused(checked.refusal, {});
+    return checked.result;
+  }
+  const result = await host.process({ headers: input.headers, body: checked.activity }, routeThrough(policy, logic));
   return { ...result, activityType: checked.activity.type as string };
 }

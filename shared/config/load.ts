@@ -6,11 +6,12 @@ import {
   DATABRICKS_SETTINGS,
   GENIE_SETTINGS,
   HTTP_SETTINGS,
+  POLICY_SETTINGS,
   RUNTIME_SETTINGS,
   STATE_SETTINGS,
   TELEMETRY_SETTINGS,
 } from './records';
-import type { AppConfig, ConfigResult, DatabricksAuthConfig, StorageConfig } from './types';
+import type { AppConfig, ConfigResult, DatabricksAuthConfig, PolicySettings, StorageConfig } from './types';
 
 // Defaults and ranges live in the records (records/); this file holds only what ties settings together.
 
@@ -81,6 +82,8 @@ function readBot(r: EnvReader): AppConfig['bot'] {
   const openIdMetadataUrl = r.get(BOT_SETTINGS.openIdMetadataUrl);
   const sampleQuestions = r.get(BOT_SETTINGS.sampleQuestions);
   const defaultLocale = r.get(BOT_SETTINGS.defaultLocale);
+  // In Azure, tokens are checked against Bot Framework's own keys: a different key server would let its owner sign tokens.
+  if (openIdMetadataUrl !== undefined && r.has(RUNTIME_SETTINGS.siteName)) r.invalid(BOT_SETTINGS.openIdMetadataUrl, 'unset in Azure (it is for local key servers in tests only)');
   if (appId === undefined) {
     if (r.has(RUNTIME_SETTINGS.siteName)) r.missing(BOT_SETTINGS.appId, `${BOT_SETTINGS.appId.expected}: required in Azure, where the webhook must check Bot Framework tokens`);
     return { appType, authEnabled: false, sampleQuestions, defaultLocale };
@@ -96,6 +99,24 @@ function readBot(r: EnvReader): AppConfig['bot'] {
     ...(openIdMetadataUrl ? { openIdMetadataUrl } : {}),
     ...(appPassword ? { appPassword } : {}),
     ...(tenantId ? { tenantId } : {}),
+  };
+}
+
+function readPolicy(r: EnvReader, bot: AppConfig['bot']): PolicySettings {
+  const p = POLICY_SETTINGS;
+  const explicitTenants = r.has(p.allowedTenantIds) ? r.get(p.allowedTenantIds) : undefined;
+  if (!explicitTenants && r.has(RUNTIME_SETTINGS.siteName) && bot.appType === 'MultiTenant' && bot.authEnabled) {
+    r.missing(p.allowedTenantIds, 'the tenants this MultiTenant bot serves: required in Azure, or anyone in any tenant could ask');
+  }
+  const allowedTenantIds = explicitTenants ?? (bot.tenantId ? [bot.tenantId.toLowerCase()] : undefined);
+  const allowedUserIds = r.has(p.allowedUserIds) ? r.get(p.allowedUserIds) : undefined;
+  const allowedGroupIds = r.has(p.allowedGroupIds) ? r.get(p.allowedGroupIds) : undefined;
+  return {
+    ...(allowedTenantIds ? { allowedTenantIds } : {}),
+    allowedChannels: r.get(p.allowedChannels),
+    ...(allowedUserIds ? { allowedUserIds } : {}),
+    ...(allowedGroupIds ? { allowedGroupIds } : {}),
+    userQuestionsPerMinute: r.get(p.userQuestionsPerMinute),
   };
 }
 
@@ -156,12 +177,14 @@ export function loadConfig(env: Env): ConfigResult {
     },
     bot,
     ...(storage ? { storage } : {}),
+    policy: readPolicy(r, bot),
     state,
     answers,
     cards: {
       maxBytes: r.get(CARD_SETTINGS.maxBytes),
       maxRows: r.get(CARD_SETTINGS.maxRows),
       maxColumns: r.get(CARD_SETTINGS.maxColumns),
+      linkOrigin: databricks.host,
     },
     http: {
       connectTimeoutMs: r.get(HTTP_SETTINGS.connectTimeoutMs),

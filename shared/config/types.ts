@@ -55,6 +55,8 @@ export interface AppConfig {
     readonly defaultLocale: ChoiceOf<typeof BOT_SETTINGS.defaultLocale>;
   };
   readonly storage?: StorageConfig;
+  /** Who may ask and how often (shared/policy): checked after authentication, before anything else. */
+  readonly policy: PolicySettings;
   readonly state: {
     readonly store: ChoiceOf<typeof STATE_SETTINGS.store>;
     readonly tablePrefix: string;
@@ -69,6 +71,8 @@ export interface AppConfig {
     readonly maxBytes: number;
     readonly maxRows: number;
     readonly maxColumns: number;
+    /** The only origin Genie's prose in a card may link to: the workspace (DATABRICKS_HOST). */
+    readonly linkOrigin: string;
   };
   readonly http: HttpClientSettings;
   readonly telemetry: {
@@ -85,3 +89,16 @@ export interface AppConfig {
 }
 
 export type ConfigResult = { readonly ok: true; readonly config: AppConfig } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+export interface PolicySettings {
+  /** Entra tenants served; absent: no tenant list applies (local development only). */
+  readonly allowedTenantIds?: readonly string[];
+  /** Bot Framework channel ids served. */
+  readonly allowedChannels: readonly string[];
+  /** Entra object ids of the people who may ask; absent: anyone who passes the other checks. */
+  readonly allowedUserIds?: readonly string[];
+  /** Entra group ids; a person in any of them may ask. */
+  readonly allowedGroupIds?: readonly string[];
+  /** Questions per person per minute, across all instances. */
+  readonly userQuestionsPerMinute: number;
+}

@@ -1,6 +1,6 @@
 import { type HttpNetworkError, HttpTimeoutError } from '../http';
-import { DEFAULT_RETRY_POLICY } from './retry';
 import type { MessageKey } from '../i18n';
+import { DEFAULT_RETRY_POLICY } from './retry';
 
 export type GenieEndpoint =
   | 'start-conversation'

@@ -21,6 +21,11 @@ export const zhCN = {
     'reply.handoffFailed': '暂时无法受理你的问题，请稍后再发送一次。',
     'reply.poison': '抱歉，我没能获取你的问题的答案。请再问一次。',
     'reply.turnFailed': '抱歉，我这边出错了。请再试一次。',
+    'refusal.notAllowed': '抱歉，这个机器人只回答已获授权人员的问题。请联系您的管理员将您添加进来。',
+    'refusal.membershipUnknown': '抱歉，暂时无法确认您是否可以使用这个机器人。请过几分钟再试。',
+    'refusal.rateUnknown': '抱歉，暂时无法接收您的问题。请稍后再发送一次。',
+    'refusal.tooMany': '您在过去一分钟内提了很多问题。请等待 {seconds, number} 秒后再问。',
+    'refusal.cardActionElsewhere': '这个按钮属于另一个对话。',
 
     'feedback.good': '回答正确',
     'feedback.bad': '回答有误',

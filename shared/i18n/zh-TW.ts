@@ -21,6 +21,11 @@ export const zhTW = {
     'reply.handoffFailed': '目前無法受理您的問題，請稍後再傳送一次。',
     'reply.poison': '抱歉，我無法取得您問題的答案。請再問一次。',
     'reply.turnFailed': '抱歉，我這邊發生錯誤。請再試一次。',
+    'refusal.notAllowed': '抱歉，這個機器人只回答已獲授權人員的問題。請洽您的管理員將您加入。',
+    'refusal.membershipUnknown': '抱歉，目前無法確認您是否可以使用這個機器人。請過幾分鐘再試。',
+    'refusal.rateUnknown': '抱歉，目前無法接收您的問題。請稍後再傳送一次。',
+    'refusal.tooMany': '您在過去一分鐘內問了很多問題。請等候 {seconds, number} 秒後再問。',
+    'refusal.cardActionElsewhere': '這個按鈕屬於另一個對話。',
 
     'feedback.good': '回答正確',
     'feedback.bad': '回答有誤',

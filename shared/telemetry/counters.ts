@@ -15,6 +15,7 @@ export class InstanceCounters {
   private answering = 0;
   private readonly outcomes: Record<QuestionOutcome, number> = { answered: 0, clarification: 0, failed: 0 };
   private readonly failures = new Map<string, number>();
+  private readonly refusals = new Map<string, number>();
   private readonly latency = { webhookAck: new LatencyHistogram(), genie: new LatencyHistogram(), answer: new LatencyHistogram() };
   private readonly calls = new Map<string, Map<string, number>>();
   private readonly callLatency = new Map<string, LatencyHistogram>();
@@ -28,6 +29,14 @@ export class InstanceCounters {
 
   questionAccepted(): void {
     this.accepted++;
+  }
+
+  refused(reason: string): void {
+    this.refusals.set(reason, (this.refusals.get(reason) ?? 0) + 1);
+  }
+
+  refusalsByReason(): Readonly<Record<string, number>> {
+    return Object.fromEntries(this.refusals);
   }
 
   attemptStarted(): void {

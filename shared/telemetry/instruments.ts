@@ -28,6 +28,7 @@ export interface Instruments {
   readonly apiRetries: Counter;
   readonly apiThrottled: Counter;
   readonly webhookDuration: Histogram;
+  readonly refusals: Counter;
 }
 
 /** What the observable instruments read when the SDK collects. */
@@ -58,6 +59,7 @@ export function createInstruments(meter: Meter, observed: ObservedFigures): Inst
     apiRetries: meter.createCounter('genie.api.retries', { description: 'Genie API retries', unit: '{retry}' }),
     apiThrottled: meter.createCounter('genie.api.throttled', { description: 'Genie API 429 answers', unit: '{call}' }),
     webhookDuration: meter.createHistogram('bot.webhook.duration', { description: 'Webhook request to response', unit: 'ms' }),
+    refusals: meter.createCounter('bot.policy.refusals', { description: 'Activities the policy gate refused, by reason', unit: '{activity}' }),
   };
 }
 

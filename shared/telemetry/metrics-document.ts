@@ -50,6 +50,8 @@ export interface MetricsDocument {
   /** How this instance is set up (no secrets). */
   readonly setup: Readonly<Record<string, string | boolean>>;
   readonly questions: QuestionFigures;
+  /** Activities the policy gate refused here, by reason code. */
+  readonly refusalsByReason: Readonly<Record<string, number>>;
   readonly latencyMs: { readonly webhookAck: LatencySummary; readonly genie: LatencySummary; readonly answer: LatencySummary };
   readonly genie: GenieFigures;
   readonly http: { readonly socketsCreated: number; readonly socketsReused: number; readonly socketsOpen: number; readonly requests: number } | null;

@@ -71,6 +71,12 @@ export class Telemetry implements GenieCallObserver {
     this.instruments?.webhookDuration.record(durationMs, { activity_type: type });
   }
 
+  /** The policy gate refused an activity; `reason` is one of a fixed set of codes. */
+  refused(reason: string): void {
+    this.counters.refused(reason);
+    this.instruments?.refusals.add(1, { reason });
+  }
+
   /** The webhook recorded a question and handed it to the answer worker (here or on another instance). */
   questionAccepted(): void {
     this.counters.questionAccepted();
@@ -161,6 +167,7 @@ export class Telemetry implements GenieCallObserver {
       instance: { ...instanceInfo(), coldStart },
       setup: this.options.setup ?? {},
       questions: this.counters.questions(),
+      refusalsByReason: this.counters.refusalsByReason(),
       latencyMs: this.counters.latencyMs(),
       genie: this.counters.genie(),
       http: http ? { socketsCreated: http.socketsCreated, socketsReused: http.socketsReused, socketsOpen: http.socketsOpen, requests: http.requests } : null,

@@ -173,6 +173,8 @@ const PLATFORM_SETTINGS = new Map([
   ['AzureWebJobsStorage__blobServiceUri', 'explicit blob endpoint'],
   // Functions app settings reference: recommended for every Node.js v4 app so entry-point errors surface.
   ['FUNCTIONS_NODE_BLOCK_ON_ENTRY_POINT_ERROR', 'block start-up on entry-point errors'],
+  // Functions app settings reference: the host refuses request bodies larger than this (bytes).
+  ['FUNCTIONS_REQUEST_BODY_SIZE_LIMIT', 'largest request body the host accepts'],
 ]);
 
 /** A plausible value for each Bicep expression the settings use, so the real config loader can judge each mode. */
@@ -191,6 +193,11 @@ const FAKE_EXPRESSIONS: Readonly<Record<string, string>> = {
   armTenantId: '7c7c7c7c-6b6b-7c7c-8d8d-9e9e9e9e9e9e',
   botAppId: '8d8d8d8d-6b6b-7c7c-8d8d-9e9e9e9e9e9e',
   botTenantId: '7c7c7c7c-6b6b-7c7c-8d8d-9e9e9e9e9e9e',
+  // Empty by default: the bot tenant only, everyone in it.
+  allowedTenantIds: '',
+  allowedUserIds: '',
+  allowedGroupIds: '',
+  'string ( userQuestionsPerMinute )': '10',
 };
 
 function fakeValue(expr: string): string {

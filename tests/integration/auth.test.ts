@@ -9,6 +9,13 @@ import { restoreEnv, TEST_ENV, useEnv } from '../helpers/env';
 import { type LoopbackServer, startLoopbackServer } from '../helpers/servers';
 
 const APP_ID = '11111111-2222-3333-4444-555555555555';
+const TENANT_ID = '99999999-0000-0000-0000-000000000000';
+
+/** A message from the bot's own tenant (the default tenant list is MicrosoftAppTenantId). */
+function ownTenantMessage(serviceUrl: string, text: string, conversationId: string): Record<string, unknown> {
+  const message = userMessage(serviceUrl, text, { conversationId });
+  return { ...message, conversation: { ...(message.conversation as object), tenantId: TENANT_ID }, channelData: { tenant: { id: TENANT_ID } } };
+}
 
 const KID = 'test-signing-key';
 const trusted = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -48,7 +55,7 @@ describe('webhook authentication with an app id configured', () => {
       DATABRICKS_TOKEN: genie.token,
       MicrosoftAppId: APP_ID,
       MicrosoftAppPassword: 'bot-secret',
-      MicrosoftAppTenantId: '99999999-0000-0000-0000-000000000000',
+      MicrosoftAppTenantId: TENANT_ID,
       ToBotFromChannelOpenIdMetadataUrl: `${keys.url}/.well-known/openidconfiguration`,
       LOG_LEVEL: 'error',
     });
@@ -73,7 +80,7 @@ describe('webhook authentication with an app id configured', () => {
       const response = await fetch(`${host.url}/api/messages`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', ...(authorization ? { Authorization: authorization } : {}) },
-        body: JSON.stringify(userMessage(connector.url, 'what is our revenue?', { conversationId: `a:${name}` })),
+        body: JSON.stringify(ownTenantMessage(connector.url, 'what is our revenue?', `a:${name}`)),
       });
       assert.equal(response.status, 401);
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -86,8 +93,36 @@ describe('webhook authentication with an app id configured', () => {
     const response = await fetch(`${host.url}/api/messages`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${jwt(trusted.privateKey, connector.url)}` },
-      body: JSON.stringify(userMessage(connector.url, 'help', { conversationId: 'a:signed' })),
+      body: JSON.stringify(ownTenantMessage(connector.url, 'help', 'a:signed')),
     });
     assert.equal(response.status, 200);
+  });
+
+  it('answers 401 to a genuine token for one serviceUrl with a body naming another, and sends nothing anywhere', async () => {
+    // The token was issued for the connector; the body asks for replies to go elsewhere (127.0.0.2 stands in for any other host).
+    const elsewhere = connector.url.replace('127.0.0.1', '127.0.0.2');
+    const response = await fetch(`${host.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${jwt(trusted.privateKey, connector.url)}` },
+      body: JSON.stringify(ownTenantMessage(elsewhere, 'what is our revenue?', 'a:swapped')),
+    });
+    assert.equal(response.status, 401);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(genie.stats().requests['start-conversation'], 0, 'no Genie call');
+    assert.equal(connector.received.length, 0, 'no reply, not even typing');
+  });
+
+  it('answers 403 to a genuine token from another tenant, and processes nothing', async () => {
+    const message = userMessage(connector.url, 'what is our revenue?', { conversationId: 'a:other-tenant' });
+    const response = await fetch(`${host.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${jwt(trusted.privateKey, connector.url)}` },
+      body: JSON.stringify({ ...message, channelData: { tenant: { id: '88888888-0000-0000-0000-000000000000' } } }),
+    });
+    assert.equal(response.status, 403);
+    assert.deepEqual(await response.json(), { error: 'tenant_not_allowed' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(genie.stats().requests['start-conversation'], 0, 'no Genie call');
+    assert.equal(connector.received.length, 0, 'nothing sent');
   });
 });

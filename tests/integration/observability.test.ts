@@ -89,7 +89,7 @@ describe('observability of a full question and answer', () => {
   it('records the metrics by their stable names, once-made instruments, and low-cardinality attributes only', async () => {
     const { metrics, spans, createdAtStart, createdAtEnd } = await run({ LOG_LEVEL: 'debug' }, 'a:observed');
     assert.equal(createdAtEnd, createdAtStart, 'no instrument made per event');
-    assert.equal(createdAtStart, 11, '8 instruments and 3 observable gauges/counters');
+    assert.equal(createdAtStart, 12, '9 instruments (bot.policy.refusals among them) and 3 observable gauges/counters');
     const byName = new Map(metrics.map((m) => [m.descriptor.name, m]));
     for (const name of ['genie.questions', 'genie.answer.duration', 'genie.wait.duration', 'genie.api.calls', 'genie.api.duration', 'bot.webhook.duration']) {
       assert.ok(byName.has(name), `${name} recorded`);

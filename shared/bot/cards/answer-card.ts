@@ -2,6 +2,7 @@ import type { CellValue, DecodedTable, FeedbackRating, GenieAnswer } from '../..
 import { type Locale, type Messages, messagesFor } from '../../i18n';
 import { type ChartType, chooseChart, seriesColumns } from './chart';
 import { type AdaptiveCard, askButton, attachment, card, type CardElement, FEEDBACK_VERB, feedbackButtons, jsonBytes, text } from './elements';
+import { plainText, safeProse } from './escape';
 import { CellFormatter, isNumeric, toNumber } from './format';
 
 export interface CardSettings {
@@ -13,6 +14,8 @@ export interface CardSettings {
   readonly maxColumns: number;
   /** The asker's language: the card's words, numbers and dates. */
   readonly locale: Locale;
+  /** The only origin Genie's prose may link to (the workspace); absent: no links at all. */
+  readonly linkOrigin?: string;
 }
 
 /** Room kept for the activity around the card (ids, addresses, conversation): measured ≈ 600 bytes. */
@@ -83,6 +86,7 @@ function displayWidth(value: string): number {
 }
 
 function tableElement(table: DecodedTable, rows: number, columns: number, formatter: CellFormatter): CardElement {
+  // Widths are measured on the text as read; the cells carry it escaped (data is never markdown).
   const shown = table.columns.slice(0, columns);
   const texts = table.rows.slice(0, rows).map((row) => shown.map((c, i) => formatter.format(c, row[i] ?? null)));
   // Room in proportion to what each column holds. Numbers and dates never wrap (one broken across
@@ -94,7 +98,7 @@ function tableElement(table: DecodedTable, rows: number, columns: number, format
   });
   const cell = (value: string, wrap: boolean, header = false): CardElement => ({
     type: 'TableCell',
-    items: [{ type: 'TextBlock', text: value, ...(wrap ? { wrap: true } : {}), ...(header ? { weight: 'Bolder' } : {}) }],
+    items: [{ type: 'TextBlock', text: plainText(value), ...(wrap ? { wrap: true } : {}), ...(header ? { weight: 'Bolder' } : {}) }],
   });
   return {
     type: 'Table',
@@ -125,19 +129,19 @@ function countLine(table: DecodedTable, layout: Layout, messages: Messages): str
   });
 }
 
-function build(answer: GenieAnswer, layout: Layout, feedback: FeedbackState, formatter: CardFormatterSet): AdaptiveCard {
+function build(answer: GenieAnswer, layout: Layout, feedback: FeedbackState, formatter: CardFormatterSet, linkOrigin: string | undefined): AdaptiveCard {
   const { messages } = formatter;
   const body: CardElement[] = [];
   const { table, query } = answer;
   if (answer.clarification) {
     body.push(text(messages.text('card.clarifyTitle'), { weight: 'Bolder' }));
-    body.push(text(answer.clarification));
+    body.push(text(safeProse(answer.clarification, linkOrigin)));
     body.push(text(messages.text('card.clarifyHint'), { isSubtle: true, size: 'Small' }));
   }
-  if (answer.text) body.push(text(cut(answer.text, layout.textChars, '')));
+  if (answer.text) body.push(text(safeProse(cut(answer.text, layout.textChars, ''), linkOrigin)));
   if (!answer.text && !answer.clarification && !query) body.push(text(messages.text('card.noAnswer')));
-  if (query?.title) body.push(text(query.title, { weight: 'Bolder', spacing: 'Medium' }));
-  if (query?.description) body.push(text(query.description, { isSubtle: true, spacing: 'Small' }));
+  if (query?.title) body.push(text(plainText(query.title), { weight: 'Bolder', spacing: 'Medium' }));
+  if (query?.description) body.push(text(plainText(query.description), { isSubtle: true, spacing: 'Small' }));
   if (table && table.columns.length) {
     if (layout.chart && formatter.chart) body.push(chartElement(table, formatter.chart, messages));
     if (layout.rows > 0) body.push(tableElement(table, layout.rows, layout.columns, formatter.cells));
@@ -150,7 +154,7 @@ function build(answer: GenieAnswer, layout: Layout, feedback: FeedbackState, for
       type: 'Container',
       id: SQL_ID,
       isVisible: false,
-      items: [text(cut(query.sql, layout.sqlChars, messages.text('card.sqlShortened')), { fontType: 'Monospace', size: 'Small' })],
+      items: [text(plainText(cut(query.sql, layout.sqlChars, messages.text('card.sqlShortened'))), { fontType: 'Monospace', size: 'Small' })],
     });
   }
   if (answer.suggestedQuestions.length) {
@@ -205,7 +209,7 @@ export function renderAnswerCard(answer: GenieAnswer, settings: CardSettings, fe
     ...(table ? { chart: chooseChart(table)?.chart } : {}),
   };
   const fits = (layout: Layout): AdaptiveCard | undefined => {
-    const built = build(answer, layout, feedback, formatters);
+    const built = build(answer, layout, feedback, formatters, settings.linkOrigin);
     return jsonBytes(attachment(built)) <= budget ? built : undefined;
   };
   const full: Layout = {
@@ -240,5 +244,5 @@ export function renderAnswerCard(answer: GenieAnswer, settings: CardSettings, fe
   while (layout.columns > 1 && !fits(layout)) layout = { ...layout, columns: layout.columns - 1 };
   for (const sqlChars of [2_000, 500, 0]) if (!fits(layout) && layout.sqlChars > sqlChars) layout = { ...layout, sqlChars };
   for (const textChars of [4_000, 1_000, 300]) if (!fits(layout) && layout.textChars > textChars) layout = { ...layout, textChars };
-  return fits(layout) ?? build(answer, { rows: 0, columns: 0, chart: false, sqlChars: 0, textChars: 300 }, { kind: 'none' }, formatters);
+  return fits(layout) ?? build(answer, { rows: 0, columns: 0, chart: false, sqlChars: 0, textChars: 300 }, { kind: 'none' }, formatters, settings.linkOrigin);
 }

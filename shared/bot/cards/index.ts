@@ -10,5 +10,6 @@ export {
   isFeedbackActionData,
   jsonBytes,
 } from './elements';
+export { plainText, safeProse } from './escape';
 export { CellFormatter, MAX_CELL_CHARS, NULL_MARK } from './format';
 export { renderHelpCard } from './messages';

@@ -25,7 +25,7 @@ export const BOT_SETTINGS = {
   openIdMetadataUrl: url({
     name: 'ToBotFromChannelOpenIdMetadataUrl',
     defaultNote: 'Bot Framework public cloud',
-    doc: 'OpenID metadata the webhook checks token signatures against (botbuilder setting; sovereign clouds, local key servers in tests).',
+    doc: 'OpenID metadata the webhook checks token signatures against (botbuilder setting; local key servers in tests). Refused in Azure.',
     expected: 'an https URL (http only for 127.0.0.1 or localhost)',
   }),
   sampleQuestions: list({ name: 'SAMPLE_QUESTIONS', separator: ';', doc: 'Example questions for help and the welcome message.' }),

@@ -3,6 +3,7 @@ import { CARD_SETTINGS } from './cards';
 import { DATABRICKS_SETTINGS, GENIE_SETTINGS } from './databricks';
 import { HTTP_SETTINGS } from './http';
 import type { AnySetting } from './kinds';
+import { POLICY_SETTINGS } from './policy';
 import { RUNTIME_SETTINGS } from './runtime';
 import { ANSWER_SETTINGS, STATE_SETTINGS } from './state';
 import { TELEMETRY_SETTINGS } from './telemetry';
@@ -14,12 +15,14 @@ import { TELEMETRY_SETTINGS } from './telemetry';
  */
 
 export type { AnySetting, SettingValue, TextSetting, UrlSetting } from './kinds';
-export { ANSWER_SETTINGS, BOT_SETTINGS, CARD_SETTINGS, DATABRICKS_SETTINGS, GENIE_SETTINGS, HTTP_SETTINGS, RUNTIME_SETTINGS, STATE_SETTINGS, TELEMETRY_SETTINGS };
+export { MAX_ALLOWED_GROUPS } from './policy';
+export { ANSWER_SETTINGS, BOT_SETTINGS, CARD_SETTINGS, DATABRICKS_SETTINGS, GENIE_SETTINGS, HTTP_SETTINGS, POLICY_SETTINGS, RUNTIME_SETTINGS, STATE_SETTINGS, TELEMETRY_SETTINGS };
 
 /** The areas in the order the docs list them. */
 export const SETTING_AREAS: readonly { readonly title: string; readonly settings: Readonly<Record<string, AnySetting>> }[] = [
   { title: 'Databricks and Genie', settings: { ...DATABRICKS_SETTINGS, ...GENIE_SETTINGS } },
   { title: 'Bot Framework', settings: BOT_SETTINGS },
+  { title: 'Who may ask', settings: POLICY_SETTINGS },
   { title: 'State and hand-off', settings: { ...STATE_SETTINGS, ...ANSWER_SETTINGS } },
   { title: 'Cards', settings: CARD_SETTINGS },
   { title: 'HTTP client', settings: HTTP_SETTINGS },

@@ -138,11 +138,27 @@ export function url(spec: Describe & { readonly expected: string; readonly origi
 }
 
 /** Items separated by `separator`, trimmed, blanks dropped. */
-export function list(spec: Describe & { readonly separator: string }): ListSetting {
-  const parse = (v: string): string[] =>
-    v
+export function list(
+  spec: Describe & {
+    readonly separator: string;
+    readonly default?: readonly string[];
+    /** What each item must look like, and its name in problem reports (e.g. "Entra tenant ids (GUIDs)"). */
+    readonly item?: { readonly pattern: RegExp; readonly what: string };
+    readonly maxItems?: number;
+    /** Items compared case-insensitively are kept lower-case. */
+    readonly lowerCase?: boolean;
+  },
+): ListSetting {
+  const { default: fallback = [], item, maxItems, lowerCase, ...rest } = spec;
+  const parse = (v: string): string[] | undefined => {
+    const items = v
       .split(spec.separator)
-      .map((item) => item.trim())
+      .map((entry) => (lowerCase ? entry.trim().toLowerCase() : entry.trim()))
       .filter(Boolean);
-  return { need: 'optional', ...spec, kind: 'list', default: [], expected: `items separated by "${spec.separator}"`, parse };
+    if (item && (!items.length || !items.every((entry) => item.pattern.test(entry)))) return undefined;
+    return maxItems !== undefined && items.length > maxItems ? undefined : items;
+  };
+  const what = item ? `${item.what}` : 'items';
+  const most = maxItems !== undefined ? ` (at most ${maxItems})` : '';
+  return { need: 'optional', ...rest, kind: 'list', default: fallback, expected: `${what} separated by "${spec.separator}"${most}`, parse };
 }

@@ -109,7 +109,7 @@ describe('choice of language', () => {
 describe('commands in every language', () => {
   it('gives every word one meaning, whichever languages list it', () => {
     const meanings = new Map<string, Set<string>>();
-    for (const catalog of Object.values(CATALOGS) as Catalog[]) {
+    for (const catalog of Object.values<Catalog>(CATALOGS)) {
       for (const [command, words] of Object.entries(catalog.commands)) {
         for (const word of words) meanings.set(word.toLowerCase(), (meanings.get(word.toLowerCase()) ?? new Set()).add(command));
       }
