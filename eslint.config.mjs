@@ -3,7 +3,7 @@ import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.e2e-dist/', '.infra-dist/'] },
+  { ignores: ['dist/', 'deploy/', 'node_modules/', 'coverage/', '.e2e-dist/', '.infra-dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

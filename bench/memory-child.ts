@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   if (!config.ok) throw new Error(JSON.stringify(config.problems));
   let lines = 0;
   let bytes = 0;
-  const app = createBotApp(config.config, {
+  const app = await createBotApp(config.config, {
     logSink: (_level, line) => {
       lines++;
       bytes += Buffer.byteLength(line) + 1;

@@ -5,8 +5,8 @@ import type { EndpointName } from './types';
 
 /** Request bodies past this are refused with 400 (and drained, so the connection stays usable). */
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** Replies at least this long are gzip-encoded when the client accepts it. */
-export const GZIP_MIN_BYTES = 1024;
+/** Replies are gzip-encoded like the app's own: the same threshold and Accept-Encoding rules. */
+export { acceptsGzip, GZIP_MIN_BYTES } from '../../shared/hosting';
 
 export type EndpointOrOther = EndpointName | 'other';
 
@@ -30,20 +30,6 @@ export function internalReply(error: unknown): Reply {
   return { status: 500, json: { error_code: 'INTERNAL_ERROR', message: `Genie emulator bug: ${error instanceof Error ? error.message : String(error)}` } };
 }
 
-/** True when Accept-Encoding lets us answer with gzip (an explicit q=0 forbids it; `*` allows it). */
-export function acceptsGzip(header: string | string[] | undefined): boolean {
-  if (!header) return false;
-  let wildcard: boolean | undefined;
-  for (const part of (Array.isArray(header) ? header.join(',') : header).split(',')) {
-    const [rawName = '', ...params] = part.split(';');
-    const name = rawName.trim().toLowerCase();
-    const q = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='));
-    const allowed = (q === undefined ? 1 : Number(q.slice(2))) > 0;
-    if (name === 'gzip' || name === 'x-gzip') return allowed;
-    if (name === '*') wildcard = allowed;
-  }
-  return wildcard ?? false;
-}
 
 /** The whole body, or undefined when it is larger than {@link MAX_BODY_BYTES}. */
 export async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {

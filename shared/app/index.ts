@@ -58,9 +58,9 @@ function appCredential(config: AppConfig): TokenCredential {
   return clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
 }
 
-export function createBotApp(config: AppConfig, overrides: BotAppOverrides = {}): BotApp {
+export async function createBotApp(config: AppConfig, overrides: BotAppOverrides = {}): Promise<BotApp> {
   const logger = createLogger(config.telemetry.logLevel, overrides.logSink);
-  const otel = overrides.otel ?? startAzureMonitor(config.telemetry, appVersion());
+  const otel = overrides.otel ?? (await startAzureMonitor(config.telemetry, appVersion()));
   const http = getSharedHttpClient(config.http);
   const stores = createRecordStores(config);
   const state = createBotState(stores, config);
@@ -129,7 +129,7 @@ export function createBotApp(config: AppConfig, overrides: BotAppOverrides = {})
   return { config, logger, telemetry, state, genie, host, bot, worker, dispatcher, policy };
 }
 
-let app: BotApp | undefined;
+let app: Promise<BotApp> | undefined;
 let appOverrides: BotAppOverrides = {};
 
 /** What the process's app is built with (tests reaching it over HTTP); takes effect when it is built. */
@@ -137,9 +137,12 @@ export function useBotAppOverrides(overrides: BotAppOverrides): void {
   appOverrides = overrides;
 }
 
-/** The process's app, built from configuration on first use (throws a ConfigError naming every problem). */
-export function getBotApp(): BotApp {
-  app ??= createBotApp(getConfig(), appOverrides);
+/** The process's app, built from configuration on first use (rejects with a ConfigError naming every problem). */
+export async function getBotApp(): Promise<BotApp> {
+  app ??= createBotApp(getConfig(), appOverrides).catch((error: unknown) => {
+    app = undefined;
+    throw error;
+  });
   return app;
 }
 
@@ -171,7 +174,7 @@ async function codesOnly<T>(work: () => Promise<T>): Promise<T> {
 /** POST /api/messages, from raw request to status: used by the messages function. */
 export function receiveActivity(input: WebhookInput, started: number): Promise<WebhookResult> {
   return codesOnly(async () => {
-    const current = getBotApp();
+    const current = await getBotApp();
     const result = await handleWebhook(input, current.host, current.config.bot.authEnabled, (context) => current.bot.run(context), current.policy);
     current.telemetry.webhookHandled(result.activityType, performance.now() - started);
     return result;
@@ -184,21 +187,21 @@ export type QueueOutcome = 'handled' | 'dropped';
 /** The answer worker's entry for one queue message. */
 export async function answerQuestion(entry: unknown, dequeueCount: number, traceparent?: string): Promise<QueueOutcome> {
   if (!isQuestionMessage(entry)) return 'dropped';
-  await codesOnly(() => getBotApp().worker.process(entry, dequeueCount, traceparent));
+  await codesOnly(async () => (await getBotApp()).worker.process(entry, dequeueCount, traceparent));
   return 'handled';
 }
 
 /** The poison queue's entry: the user hears their question could not be answered. */
 export async function abandonQuestion(entry: unknown): Promise<QueueOutcome> {
   if (!isQuestionMessage(entry)) return 'dropped';
-  await codesOnly(() => getBotApp().worker.poison(entry));
+  await codesOnly(async () => (await getBotApp()).worker.poison(entry));
   return 'handled';
 }
 
 /** The timer sweep: expired sessions (and their Genie conversations), de-dup keys, finished jobs. */
 export function sweep(now: number = Date.now()): Promise<SweepResult> {
   return codesOnly(async () => {
-    const current = getBotApp();
+    const current = await getBotApp();
     const result = await sweepExpired(current.state.stores, {
       now,
       ...(current.config.genie.deleteExpiredConversations
@@ -221,6 +224,6 @@ async function deleteConversation(genie: GenieClient, spaceId: string, conversat
 }
 
 /** GET /api/metrics: this instance's figures; `invocationId` tells whether this request was its cold start. */
-export function metricsSnapshot(invocationId: string): Promise<MetricsDocument> {
-  return getBotApp().telemetry.snapshot(wasColdStart(invocationId));
+export async function metricsSnapshot(invocationId: string): Promise<MetricsDocument> {
+  return (await getBotApp()).telemetry.snapshot(wasColdStart(invocationId));
 }

@@ -1,7 +1,4 @@
-import type * as AzureIdentity from '@azure/identity';
-import type * as AzureMonitor from '@azure/monitor-opentelemetry';
-import type * as OpenTelemetryApi from '@opentelemetry/api';
-import type { Meter, Tracer } from '@opentelemetry/api';
+import { type Meter, metrics, trace, type Tracer } from '@opentelemetry/api';
 
 import type { AppConfig } from '../config';
 
@@ -20,7 +17,7 @@ export class AzureMonitorConflictError extends Error {
   }
 }
 
-let started: { readonly settings: string; readonly handles: OpenTelemetryHandles } | undefined;
+let started: { readonly settings: string; readonly handles: Promise<OpenTelemetryHandles> } | undefined;
 
 /** The settings as one comparable value; held in memory only, as it contains the connection string. */
 function settingsKey(telemetry: AzureMonitorSettings, serviceVersion: string): string {
@@ -29,24 +26,25 @@ function settingsKey(telemetry: AzureMonitorSettings, serviceVersion: string): s
 
 /**
  * Starts the Azure Monitor OpenTelemetry distro, only when a connection string is configured: the
- * SDK costs ~0.5 s to load, which no request should pay for nothing. Once per process: it installs
- * the global OpenTelemetry providers, so a later call with the same settings gets the same handles
- * and one with other settings (including none) throws {@link AzureMonitorConflictError}.
+ * SDK is a chunk of its own in deploy/, loaded here and nowhere else, so no request pays for it
+ * without a connection string. Once per process: it installs the global OpenTelemetry providers,
+ * so a later call with the same settings gets the same handles and one with other settings
+ * (including none) is refused with {@link AzureMonitorConflictError}.
  * Automatic HTTP and Azure SDK instrumentation stay off: the host already records requests, and
  * our own `genie.api` spans describe Genie calls without URLs (which carry ids).
  */
-export function startAzureMonitor(telemetry: AzureMonitorSettings, serviceVersion: string): OpenTelemetryHandles | undefined {
+export function startAzureMonitor(telemetry: AzureMonitorSettings, serviceVersion: string): Promise<OpenTelemetryHandles | undefined> {
   const settings = settingsKey(telemetry, serviceVersion);
-  if (started) {
-    if (started.settings !== settings) throw new AzureMonitorConflictError();
-    return started.handles;
-  }
-  if (!telemetry.connectionString) return undefined;
-  /* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand, and as CommonJS like the rest of the app */
-  const { useAzureMonitor } = require('@azure/monitor-opentelemetry') as typeof AzureMonitor;
-  const { metrics, trace } = require('@opentelemetry/api') as typeof OpenTelemetryApi;
-  const identity = telemetry.entraAuth ? (require('@azure/identity') as typeof AzureIdentity) : undefined;
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  if (started) return started.settings === settings ? started.handles : Promise.reject(new AzureMonitorConflictError());
+  if (!telemetry.connectionString) return Promise.resolve(undefined);
+  // Recorded before the SDK loads, so concurrent callers share one start.
+  started = { settings, handles: start(telemetry.connectionString, telemetry, serviceVersion) };
+  return started.handles;
+}
+
+async function start(connectionString: string, telemetry: AzureMonitorSettings, serviceVersion: string): Promise<OpenTelemetryHandles> {
+  const { useAzureMonitor } = await import('@azure/monitor-opentelemetry');
+  const identity = telemetry.entraAuth ? await import('@azure/identity') : undefined;
   // The distro does not read APPLICATIONINSIGHTS_AUTHENTICATION_STRING: with local auth disabled the credential is passed here.
   const credential = identity
     ? telemetry.entraAuth?.clientId
@@ -54,16 +52,14 @@ export function startAzureMonitor(telemetry: AzureMonitorSettings, serviceVersio
       : new identity.DefaultAzureCredential()
     : undefined;
   useAzureMonitor({
-    azureMonitorExporterOptions: { connectionString: telemetry.connectionString, ...(credential ? { credential } : {}) },
+    azureMonitorExporterOptions: { connectionString, ...(credential ? { credential } : {}) },
     samplingRatio: telemetry.samplingRatio,
     tracesPerSecond: 0,
     enableLiveMetrics: true,
     instrumentationOptions: { http: { enabled: false }, azureSdk: { enabled: false } },
   });
-  const handles = {
+  return {
     meter: metrics.getMeter('genie-teams-bot', serviceVersion),
     tracer: trace.getTracer('genie-teams-bot', serviceVersion),
   };
-  started = { settings, handles };
-  return handles;
 }

@@ -10,7 +10,7 @@ import { type FakeConnector, userMessage } from '../../dev/fake-connector';
 import type { GenieEmulator } from '../../dev/genie-emulator';
 import { useBotAppOverrides } from '../../shared/app';
 import { messagesFor } from '../../shared/i18n';
-import { type BotHarness, startBotHarness } from '../helpers/harness';
+import { type BotHarness, startBotHarness, UNBUNDLED_APP } from '../helpers/harness';
 import { delay, type LoopbackServer, startLoopbackServer } from '../helpers/servers';
 
 const EN = messagesFor('en-US');
@@ -82,13 +82,18 @@ describe('the policy gate over HTTP', () => {
     useBotAppOverrides({
       graph: { baseUrl: graph.url, credential: { getToken: () => Promise.resolve({ token: 'graph-test-token', expiresOnTimestamp: Date.now() + 3_600_000 }) } },
     });
-    harness = await startBotHarness({
-      ALLOWED_TENANT_IDS: TENANT,
-      ALLOWED_USER_IDS: `${ALLOWED_USER},${RATE_USER}`,
-      ALLOWED_GROUP_IDS: GROUP,
-      USER_QUESTIONS_PER_MINUTE: '2',
-      LOG_LEVEL: 'error',
-    });
+    harness = await startBotHarness(
+      {
+        ALLOWED_TENANT_IDS: TENANT,
+        ALLOWED_USER_IDS: `${ALLOWED_USER},${RATE_USER}`,
+        ALLOWED_GROUP_IDS: GROUP,
+        USER_QUESTIONS_PER_MINUTE: '2',
+        LOG_LEVEL: 'error',
+      },
+      { demo: false },
+      // The fake Graph is swapped in process: served from the unbundled build, which shares this process's modules.
+      UNBUNDLED_APP,
+    );
     ({ genie, connector } = harness);
   });
   after(async () => {

@@ -141,7 +141,7 @@ describe('the user’s language (dev host, Genie emulator, fake connector; DEFAU
   });
 
   it('gives up on a question in the language it came in (the poison notice)', async () => {
-    const { state, worker } = getBotApp();
+    const { state, worker } = await getBotApp();
     const reference = { channelId: 'msteams', serviceUrl: connector.url, conversation: { id: 'a:zh-poison' }, bot: { id: '28:bot' }, user: { id: '29:user-1' } };
     await state.jobs.create({ id: 'job-zh-poison', chatKey: 'a:zh-poison', question: '任何問題', reference, locale: 'zh-TW' });
     await worker.poison({ jobId: 'job-zh-poison' });

@@ -49,7 +49,7 @@ describe('observability of a full question and answer', () => {
     const spans = new InMemorySpanExporter();
     const counting = countingMeter(new MeterProvider({ readers: [reader] }).getMeter('test'));
     const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }).getTracer('test');
-    const app: BotApp = createBotApp(config.config, { logSink: (_level, line) => captured.push(line), otel: { meter: counting.meter, tracer } });
+    const app: BotApp = await createBotApp(config.config, { logSink: (_level, line) => captured.push(line), otel: { meter: counting.meter, tracer } });
     const createdAtStart = counting.created();
     const body = Buffer.from(JSON.stringify(userMessage(connector.url, QUESTION, { conversationId })));
     const result = await handleWebhook({ method: 'POST', headers: {}, body }, app.host, false, (context) => app.bot.run(context));

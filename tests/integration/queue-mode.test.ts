@@ -9,6 +9,7 @@ import { type DevHost, startDevHost } from '../../dev/host';
 import { type QueuePoller, startQueuePoller } from '../../dev/queue-poller';
 import { getBotApp } from '../../shared/app';
 import type { QueueFunctionDefinition } from '../../shared/hosting';
+import type { MetricsDocument } from '../../shared/telemetry';
 import { type Azurite, startAzurite } from '../helpers/azurite';
 import { restoreEnv, TEST_ENV, useEnv } from '../helpers/env';
 import { eventually } from '../helpers/servers';
@@ -44,10 +45,11 @@ describe('queue mode on Azurite: webhook → queue → answer function → reply
     restoreEnv();
   });
 
-  it('uses Azure Table state and the storage queue', () => {
-    const app = getBotApp();
-    assert.equal(app.state.stores.kind, 'table');
-    assert.equal(app.dispatcher.mode, 'queue');
+  it('uses Azure Table state and the storage queue', async () => {
+    // Asked of the app the dev host serves (deploy/), not of this process's own copy of the modules.
+    const { setup } = (await (await fetch(`${host.url}/api/metrics`)).json()) as MetricsDocument;
+    assert.equal(setup.stateStore, 'table');
+    assert.equal(setup.dispatch, 'queue');
   });
 
   it('answers a question through the questions queue', async () => {
@@ -77,7 +79,8 @@ describe('queue mode on Azurite: webhook → queue → answer function → reply
     await connector.waitFor(() => connector.messages('a:poisoned').length > 0, 15_000);
     assert.match(String(connector.messages('a:poisoned')[0]?.activity.text), /couldn't get an answer/);
     const job = await eventually(async () => {
-      const current = await getBotApp().state.jobs.get(jobId);
+      // This process's own app, on the same Azurite tables as the app the dev host serves.
+      const current = await (await getBotApp()).state.jobs.get(jobId);
       return current?.value.state === 'failed' && current;
     }, 5_000, 'job marked failed');
     assert.equal(job?.value.question, '', 'the question text is not kept once the job is finished');

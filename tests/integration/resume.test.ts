@@ -38,7 +38,7 @@ describe('a worker that dies after asking Genie (two instances sharing Azure Tab
       STATUS_MESSAGE_DELAY_SECONDS: '0',
     });
     assert.ok(result.ok);
-    const [first, second] = [createBotApp(result.config), createBotApp(result.config)];
+    const [first, second] = await Promise.all([createBotApp(result.config), createBotApp(result.config)]);
     genie.script('slow revenue question', { text: 'revenue is up', steps: [{ status: 'ASKING_AI', afterMs: 0 }, { status: 'COMPLETED', afterMs: 1_500 }] });
 
     const job = await first.state.jobs.create({

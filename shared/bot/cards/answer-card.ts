@@ -1,6 +1,6 @@
 import type { CellValue, DecodedTable, FeedbackRating, GenieAnswer } from '../../genie';
 import { type Locale, type Messages, messagesFor } from '../../i18n';
-import { type ChartType, chooseChart, seriesColumns } from './chart';
+import { CHART_MAX_POINTS, type ChartType, chooseChart, seriesColumns } from './chart';
 import { type AdaptiveCard, askButton, attachment, card, type CardElement, FEEDBACK_VERB, feedbackButtons, jsonBytes, text } from './elements';
 import { plainText, safeProse } from './escape';
 import { CellFormatter, isNumeric, toNumber } from './format';
@@ -32,13 +32,6 @@ interface Layout {
 }
 
 const SQL_ID = 'sql';
-const CHART_POINTS: Record<ChartType, number> = {
-  'Chart.Line': 60,
-  'Chart.VerticalBar': 8,
-  'Chart.HorizontalBar': 20,
-  'Chart.Donut': 6,
-  'Chart.VerticalBar.Grouped': 12,
-};
 
 function cut(value: string, max: number, note: string): string {
   return value.length <= max ? value : `${value.slice(0, Math.max(0, max))}… ${note}`;
@@ -54,7 +47,7 @@ function axisTitles(type: ChartType, labels: string | undefined, values: string 
 function chartElement(table: DecodedTable, type: ChartType, messages: Messages): CardElement {
   const label = (row: readonly CellValue[]): string => String(row[0] ?? '—');
   const series = seriesColumns(table);
-  const rows = table.rows.slice(0, CHART_POINTS[type]);
+  const rows = table.rows.slice(0, CHART_MAX_POINTS[type]);
   const first = series[0] ?? 1;
   // A NULL is no point at all: plotting it as 0 would tell something the data does not.
   const points = (i: number) =>

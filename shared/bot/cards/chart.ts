@@ -17,6 +17,15 @@ export interface TableShape {
   readonly longestLabel: number;
 }
 
+/** The most points each chart draws: past it the rules pick another chart or none. */
+export const CHART_MAX_POINTS: Readonly<Record<ChartType, number>> = {
+  'Chart.Line': 60,
+  'Chart.VerticalBar': 8,
+  'Chart.HorizontalBar': 20,
+  'Chart.Donut': 6,
+  'Chart.VerticalBar.Grouped': 12,
+};
+
 export interface ChartRule {
   readonly chart: ChartType;
   /** Why, for the docs and the tests. */
@@ -33,27 +42,27 @@ export const CHART_RULES: readonly ChartRule[] = [
   {
     chart: 'Chart.Line',
     because: 'a time-like first column with numbers over at least 3 points is a trend',
-    when: (s) => s.labelKind === 'time' && s.series >= 1 && s.series <= 5 && s.rows >= 3 && s.rows <= 60,
+    when: (s) => s.labelKind === 'time' && s.series >= 1 && s.series <= 5 && s.rows >= 3 && s.rows <= CHART_MAX_POINTS['Chart.Line'],
   },
   {
     chart: 'Chart.Donut',
     because: 'a few non-negative values that read as shares are parts of a whole',
-    when: (s) => s.labelKind === 'text' && s.series === 1 && s.rows >= 2 && s.rows <= 6 && s.allNonNegative && s.looksLikeShares,
+    when: (s) => s.labelKind === 'text' && s.series === 1 && s.rows >= 2 && s.rows <= CHART_MAX_POINTS['Chart.Donut'] && s.allNonNegative && s.looksLikeShares,
   },
   {
     chart: 'Chart.VerticalBar.Grouped',
     because: 'several numeric series over a few categories compare side by side',
-    when: (s) => s.labelKind === 'text' && s.series >= 2 && s.series <= 5 && s.rows >= 2 && s.rows <= 12,
+    when: (s) => s.labelKind === 'text' && s.series >= 2 && s.series <= 5 && s.rows >= 2 && s.rows <= CHART_MAX_POINTS['Chart.VerticalBar.Grouped'],
   },
   {
     chart: 'Chart.HorizontalBar',
     because: 'one series over many categories, or long labels, reads better as horizontal bars',
-    when: (s) => s.labelKind === 'text' && s.series === 1 && s.rows >= 2 && s.rows <= 20 && (s.rows > 8 || s.longestLabel > 14),
+    when: (s) => s.labelKind === 'text' && s.series === 1 && s.rows >= 2 && s.rows <= CHART_MAX_POINTS['Chart.HorizontalBar'] && (s.rows > CHART_MAX_POINTS['Chart.VerticalBar'] || s.longestLabel > 14),
   },
   {
     chart: 'Chart.VerticalBar',
     because: 'one series over a few short-labelled categories is a bar chart',
-    when: (s) => s.labelKind === 'text' && s.series === 1 && s.rows >= 2 && s.rows <= 8,
+    when: (s) => s.labelKind === 'text' && s.series === 1 && s.rows >= 2 && s.rows <= CHART_MAX_POINTS['Chart.VerticalBar'],
   },
 ];
 

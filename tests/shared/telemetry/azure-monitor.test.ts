@@ -17,18 +17,20 @@ describe('startAzureMonitor', () => {
     process.env = saved;
   });
 
-  it('starts once per process: the same settings get the same handles, other settings are refused', () => {
-    assert.equal(startAzureMonitor({ samplingRatio: 1 }, '1.0.0'), undefined, 'nothing starts without a connection string');
+  it('starts once per process: the same settings get the same handles, other settings are refused', async () => {
+    assert.equal(await startAzureMonitor({ samplingRatio: 1 }, '1.0.0'), undefined, 'nothing starts without a connection string');
     const settings = { connectionString: CONNECTION_STRING, samplingRatio: 1 };
-    const first = startAzureMonitor(settings, '1.0.0');
+    // Two callers at once share one start.
+    const [first, concurrent] = await Promise.all([startAzureMonitor(settings, '1.0.0'), startAzureMonitor({ ...settings }, '1.0.0')]);
     assert.ok(first);
-    assert.equal(startAzureMonitor({ ...settings }, '1.0.0'), first);
+    assert.equal(concurrent, first);
+    assert.equal(await startAzureMonitor({ ...settings }, '1.0.0'), first);
     for (const other of [{ ...settings, samplingRatio: 0.5 }, { ...settings, entraAuth: {} }, { samplingRatio: 1 }]) {
-      assert.throws(() => startAzureMonitor(other, '1.0.0'), AzureMonitorConflictError, JSON.stringify(other));
+      await assert.rejects(startAzureMonitor(other, '1.0.0'), AzureMonitorConflictError, JSON.stringify(other));
     }
     // The message names no setting's value: the connection string holds the instrumentation key.
-    assert.throws(
-      () => startAzureMonitor(settings, '2.0.0'),
+    await assert.rejects(
+      startAzureMonitor(settings, '2.0.0'),
       (error: Error) => error instanceof AzureMonitorConflictError && !error.message.includes(FAKE_INSTRUMENTATION_KEY),
     );
   });
