@@ -1,4 +1,13 @@
-export { BotHost, connectorStatus, type ConversationSender, type SendRetryPolicy, type TurnLogic, withConnectorRetry } from './adapter';
+export {
+  BotHost,
+  type BotHostOptions,
+  connectorStatus,
+  type ConversationSender,
+  DEFAULT_SEND_RETRY_POLICY,
+  type SendRetryPolicy,
+  type TurnLogic,
+  withConnectorRetry,
+} from './adapter';
 export { AnswerWorker, type AnswerWorkerDependencies, MAX_DEQUEUE_COUNT, POISON_REPLY } from './answer-worker';
 export * from './cards';
 export { chatKeyOf } from './chat';
