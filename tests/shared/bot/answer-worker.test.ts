@@ -14,7 +14,7 @@ const QUESTION = 'How many orders this week?';
 const CHAT_KEY = 'tenant-1|a:chat-1';
 const REFERENCE = { serviceUrl: 'http://127.0.0.1:9/teams', channelId: 'msteams', conversation: { id: 'a:chat-1' }, bot: { id: '28:bot' } };
 
-describe('AnswerWorker against the Genie emulator', () => {
+describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
   // One clock for the worker, its state and the emulator: Genie's "seconds" pass as the worker polls.
   let clock: ManualClock;
   let genie: GenieEmulator;
@@ -107,7 +107,7 @@ describe('AnswerWorker against the Genie emulator', () => {
 
   it('replies once: a second attempt while the first is sending sends nothing', async () => {
     const id = await newJob();
-    const release = sender.hold();
+    const release = sender.holdNext();
     const first = worker.process({ jobId: id }, 1);
     await eventually(async () => (await job(id)).state === 'replying', 5_000, 'the first attempt claims the reply');
     await worker.process({ jobId: id }, 2);

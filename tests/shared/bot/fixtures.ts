@@ -39,7 +39,7 @@ export interface SentActivity {
 
 /**
  * The sender the bot and worker take (our interface), recording what reaches the chat. Failures
- * and holds are scripted per call; typing indicators are recorded apart so tests count messages.
+ * and a hold are scripted per call; typing indicators are recorded apart so tests count messages.
  */
 export class RecordingSender implements ConversationSender {
   readonly messages: SentActivity[] = [];
@@ -53,14 +53,11 @@ export class RecordingSender implements ConversationSender {
     for (let i = 0; i < times; i++) this.failures.push(error);
   }
 
-  /** Message sends and updates wait until the returned function is called. */
-  hold(): () => void {
+  /** The next message send or update waits until the returned function is called; later ones do not. */
+  holdNext(): () => void {
     let release!: () => void;
     this.gate = new Promise<void>((resolve) => (release = resolve));
-    return () => {
-      this.gate = undefined;
-      release();
-    };
+    return release;
   }
 
   send(reference: StoredReference, activity: Partial<Activity>): Promise<string | undefined> {
@@ -76,7 +73,9 @@ export class RecordingSender implements ConversationSender {
   }
 
   private async deliver(sent: SentActivity): Promise<void> {
-    await this.gate;
+    const gate = this.gate;
+    this.gate = undefined;
+    await gate;
     const failure = this.failures.shift();
     if (failure) throw failure;
     this.messages.push(sent);
