@@ -1,28 +1,13 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
 import { type FakeConnector, startFakeConnector, userMessage } from '../../dev/fake-connector';
 import { type GenieEmulator, startGenieEmulator } from '../../dev/genie-emulator';
 import { type DevHost, startDevHost } from '../../dev/host';
 import { getBotApp } from '../../shared/app';
+import { attackerKey, authEnv, botToken, startKeyServer, trustedKey } from '../helpers/bot-auth';
 import { restoreEnv, TEST_ENV, useEnv } from '../helpers/env';
-import { type LoopbackServer, startLoopbackServer } from '../helpers/servers';
-
-const APP_ID = '11111111-2222-3333-4444-555555555555';
-
-const KID = 'test-signing-key';
-const trusted = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
-
-/** A Bot Framework-shaped JWT (audience, issuer, service URL, expiry) signed with `key`. */
-function jwt(key: KeyObject, serviceUrl: string): string {
-  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const header = part({ alg: 'RS256', typ: 'JWT', kid: KID });
-  const now = Math.floor(Date.now() / 1000);
-  const payload = part({ aud: APP_ID, iss: 'https://api.botframework.com', serviceurl: serviceUrl, nbf: now - 60, exp: now + 3600 });
-  return `${header}.${payload}.${sign('RSA-SHA256', Buffer.from(`${header}.${payload}`), key).toString('base64url')}`;
-}
+import type { LoopbackServer } from '../helpers/servers';
 
 describe('webhook authentication with an app id configured', () => {
   let genie: GenieEmulator;
@@ -33,24 +18,13 @@ describe('webhook authentication with an app id configured', () => {
   before(async () => {
     genie = await startGenieEmulator({ demo: false });
     connector = await startFakeConnector();
-    // The key server botbuilder checks signatures against: it publishes only the trusted key.
-    keys = await startLoopbackServer((req, res) => {
-      res.setHeader('Content-Type', 'application/json');
-      if (req.url?.startsWith('/keys')) {
-        res.end(JSON.stringify({ keys: [{ ...trusted.publicKey.export({ format: 'jwk' }), kid: KID, use: 'sig', alg: 'RS256' }] }));
-      } else {
-        res.end(JSON.stringify({ issuer: 'https://api.botframework.com', jwks_uri: `${keys.url}/keys` }));
-      }
-    });
+    keys = await startKeyServer();
     useEnv({
       ...TEST_ENV,
       DATABRICKS_HOST: genie.url,
       GENIE_SPACE_ID: genie.spaceId,
       DATABRICKS_TOKEN: genie.token,
-      MicrosoftAppId: APP_ID,
-      MicrosoftAppPassword: 'bot-secret',
-      MicrosoftAppTenantId: '99999999-0000-0000-0000-000000000000',
-      ToBotFromChannelOpenIdMetadataUrl: `${keys.url}/.well-known/openidconfiguration`,
+      ...authEnv(keys),
       LOG_LEVEL: 'error',
     });
     host = await startDevHost({ port: 0, log: () => undefined });
@@ -66,7 +40,7 @@ describe('webhook authentication with an app id configured', () => {
   const cases: [string, (serviceUrl: string) => string | undefined][] = [
     ['no token', () => undefined],
     ['a token that is not a JWT', () => 'Bearer not-a-jwt'],
-    ['a JWT signed with a key Bot Framework never published', (url) => `Bearer ${jwt(attacker.privateKey, url)}`],
+    ['a JWT signed with a key Bot Framework never published', (url) => `Bearer ${botToken(attackerKey.privateKey, url)}`],
   ];
   for (const [name, token] of cases) {
     it(`answers 401 to ${name}, and processes nothing`, async () => {
@@ -88,7 +62,7 @@ describe('webhook authentication with an app id configured', () => {
   it('accepts a token signed with the published key (the check is not a blanket refusal)', async () => {
     const response = await fetch(`${host.url}/api/messages`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${jwt(trusted.privateKey, connector.url)}` },
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${botToken(trustedKey.privateKey, connector.url)}` },
       body: JSON.stringify(userMessage(connector.url, 'help', { conversationId: 'a:signed' })),
     });
     assert.equal(response.status, 200);

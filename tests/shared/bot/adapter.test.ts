@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 
 import { type FakeConnector, startFakeConnector, userMessage } from '../../../dev/fake-connector';
 import { BotHost, DEFAULT_SEND_RETRY_POLICY } from '../../../shared/bot';
 import { ManualClock } from '../../../shared/runtime';
+import { attackerKey, authEnv, botToken, startKeyServer, trustedKey } from '../../helpers/bot-auth';
 import { type LoopbackServer, startLoopbackServer } from '../../helpers/servers';
 import { testConfig } from './fixtures';
 
@@ -94,20 +94,6 @@ describe('BotHost sends outside a turn: exactly one retry layer', () => {
   });
 });
 
-const APP_ID = '11111111-2222-3333-4444-555555555555';
-const KID = 'unit-signing-key';
-const trusted = generateKeyPairSync('rsa', { modulusLength: 2048 });
-const attacker = generateKeyPairSync('rsa', { modulusLength: 2048 });
-
-/** A Bot Framework-shaped JWT (audience, issuer, service URL, expiry) signed with `key`. */
-function jwt(key: KeyObject, serviceUrl: string): string {
-  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const header = part({ alg: 'RS256', typ: 'JWT', kid: KID });
-  const now = Math.floor(Date.now() / 1000);
-  const payload = part({ aud: APP_ID, iss: 'https://api.botframework.com', serviceurl: serviceUrl, nbf: now - 60, exp: now + 3600 });
-  return `${header}.${payload}.${sign('RSA-SHA256', Buffer.from(`${header}.${payload}`), key).toString('base64url')}`;
-}
-
 describe('BotHost.process: authentication', () => {
   let connector: FakeConnector;
   let keys: LoopbackServer;
@@ -115,11 +101,7 @@ describe('BotHost.process: authentication', () => {
 
   before(async () => {
     connector = await startFakeConnector();
-    keys = await startLoopbackServer((req, res) => {
-      res.setHeader('Content-Type', 'application/json');
-      if (req.url?.startsWith('/keys')) res.end(JSON.stringify({ keys: [{ ...trusted.publicKey.export({ format: 'jwk' }), kid: KID, use: 'sig', alg: 'RS256' }] }));
-      else res.end(JSON.stringify({ issuer: 'https://api.botframework.com', jwks_uri: `${keys.url}/keys` }));
-    });
+    keys = await startKeyServer();
     // Where the signing keys cannot be had: Bot Framework's key endpoint is down.
     broken = await startLoopbackServer((_req, res) => void res.writeHead(503).end());
   });
@@ -128,12 +110,7 @@ describe('BotHost.process: authentication', () => {
   });
 
   function hostWithKeysAt(server: LoopbackServer): BotHost {
-    const config = testConfig({
-      MicrosoftAppId: APP_ID,
-      MicrosoftAppPassword: 'bot-secret',
-      MicrosoftAppTenantId: '99999999-0000-0000-0000-000000000000',
-      ToBotFromChannelOpenIdMetadataUrl: `${server.url}/.well-known/openidconfiguration`,
-    });
+    const config = testConfig(authEnv(server));
     return new BotHost(config.bot, () => Promise.resolve());
   }
 
@@ -148,14 +125,14 @@ describe('BotHost.process: authentication', () => {
   });
 
   it('answers 401 to a JWT signed with a key that was never published', async () => {
-    assert.deepEqual(await processWith(hostWithKeysAt(keys), `Bearer ${jwt(attacker.privateKey, connector.url)}`), { status: 401, turns: 0 });
+    assert.deepEqual(await processWith(hostWithKeysAt(keys), `Bearer ${botToken(attackerKey.privateKey, connector.url)}`), { status: 401, turns: 0 });
   });
 
   it('answers 503 when the signing keys cannot be fetched, so the channel retries', async () => {
-    assert.deepEqual(await processWith(hostWithKeysAt(broken), `Bearer ${jwt(trusted.privateKey, connector.url)}`), { status: 503, turns: 0 });
+    assert.deepEqual(await processWith(hostWithKeysAt(broken), `Bearer ${botToken(trustedKey.privateKey, connector.url)}`), { status: 503, turns: 0 });
   });
 
   it('runs the turn for a token signed with the published key', async () => {
-    assert.deepEqual(await processWith(hostWithKeysAt(keys), `Bearer ${jwt(trusted.privateKey, connector.url)}`), { status: 200, turns: 1 });
+    assert.deepEqual(await processWith(hostWithKeysAt(keys), `Bearer ${botToken(trustedKey.privateKey, connector.url)}`), { status: 200, turns: 1 });
   });
 });
