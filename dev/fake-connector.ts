@@ -12,6 +12,24 @@ export interface RecordedActivity {
   readonly at: number;
 }
 
+/** Picks activities by their body (e.g. cards: `(a) => Array.isArray(a.attachments)`). */
+export type ActivityFilter = (activity: Record<string, unknown>) => boolean;
+
+/** A scripted refusal: the next `times` matching requests get `status` instead of being recorded. */
+export interface ConnectorFault {
+  readonly status: number;
+  /** @default 1 */
+  readonly times?: number;
+  /** Only this verb (a send is POST, an update PUT); both when absent. */
+  readonly method?: 'POST' | 'PUT';
+  /** Only requests to this conversation. */
+  readonly conversationId?: string;
+  /** Sent as the Retry-After header: seconds or an HTTP date, as the connector does when it throttles. */
+  readonly retryAfter?: string;
+  /** Only activities this accepts. */
+  readonly which?: ActivityFilter;
+}
+
 export interface FakeConnector {
   readonly url: string;
   /** Everything the bot sent, typing indicators included, in order (empty when not keeping). */
@@ -20,8 +38,12 @@ export interface FakeConnector {
   cards(): number;
   /** Sent messages (not typing), with updates applied: what the chat would show. */
   messages(conversationId?: string): { id: string; activity: Record<string, unknown>; updates: number }[];
-  /** Answers the next `times` requests matching `method` (and `which`, when given) with `status`. */
-  fail(method: 'POST' | 'PUT', status: number, times?: number, which?: (activity: Record<string, unknown>) => boolean): void;
+  /** Scripts a refusal; faults are matched in the order they were added. */
+  fault(fault: ConnectorFault): void;
+  /** Shorthand for {@link fault}: the next `times` requests matching `method` (and `which`) get `status`. */
+  fail(method: 'POST' | 'PUT', status: number, times?: number, which?: ActivityFilter): void;
+  /** Requests that reached the activities routes, refused ones included: what a retry layer costs (0 when not keeping). */
+  attempts(filter?: { readonly conversationId?: string; readonly method?: 'POST' | 'PUT'; readonly which?: ActivityFilter }): number;
   /** Resolves when `predicate` holds for the recorded activities (checked on every arrival). */
   waitFor(predicate: (received: RecordedActivity[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -42,7 +64,10 @@ export async function startFakeConnector(options: { readonly keep?: boolean } = 
   const keep = options.keep ?? true;
   const received: RecordedActivity[] = [];
   let cards = 0;
-  const failures: { method: string; status: number; times: number; which?: (activity: Record<string, unknown>) => boolean }[] = [];
+  const faults: (ConnectorFault & { times: number })[] = [];
+  // Every request to an activities route, refused or not (when keeping, like `received`).
+  const arrivals: { method: 'POST' | 'PUT'; conversationId: string; activity: Record<string, unknown> }[] = [];
+  const fault = (scripted: ConnectorFault): void => void faults.push({ ...scripted, times: scripted.times ?? 1 });
   const waiters = new Set<() => void>();
   let next = 0;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -52,19 +77,23 @@ export async function startFakeConnector(options: { readonly keep?: boolean } = 
       res.writeHead(404).end();
       return;
     }
+    const conversationId = decodeURIComponent(match[1] ?? '');
     const activity = await readJson(req);
+    if (keep) arrivals.push({ method, conversationId, activity });
     if (typeof activity.type !== 'string') {
       // As the real connector (and the Agents Playground's) does.
       res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"error":{"code":"BadArgument","message":"Activity type is required"}}');
       return;
     }
-    const failure = failures.find((f) => f.method === method && f.times > 0 && (!f.which || f.which(activity)));
-    if (failure) {
-      failure.times--;
-      res.writeHead(failure.status, { 'Content-Type': 'application/json' }).end('{"error":{"code":"Throttled","message":"scripted"}}');
+    const refusal = faults.find(
+      (f) => f.times > 0 && (f.method ?? method) === method && (f.conversationId ?? conversationId) === conversationId && (!f.which || f.which(activity)),
+    );
+    if (refusal) {
+      refusal.times--;
+      const headers = { 'Content-Type': 'application/json', ...(refusal.retryAfter !== undefined ? { 'Retry-After': refusal.retryAfter } : {}) };
+      res.writeHead(refusal.status, headers).end('{"error":{"code":"Throttled","message":"scripted"}}');
       return;
     }
-    const conversationId = decodeURIComponent(match[1] ?? '');
     const targetId = match[2] ? decodeURIComponent(match[2]) : undefined;
     const id = method === 'PUT' ? (targetId ?? '') : `activity-${++next}`;
     if (Array.isArray(activity.attachments)) cards++;
@@ -99,9 +128,15 @@ export async function startFakeConnector(options: { readonly keep?: boolean } = 
       }
       return [...shown.values()];
     },
-    fail(method, status, times = 1, which) {
-      failures.push({ method, status, times, ...(which ? { which } : {}) });
-    },
+    fault,
+    fail: (method, status, times = 1, which) => fault({ method, status, times, ...(which ? { which } : {}) }),
+    attempts: (filter = {}) =>
+      arrivals.filter(
+        (a) =>
+          (filter.method ?? a.method) === a.method &&
+          (filter.conversationId ?? a.conversationId) === a.conversationId &&
+          (!filter.which || filter.which(a.activity)),
+      ).length,
     waitFor(predicate, timeoutMs = 10_000) {
       return new Promise<void>((resolve, reject) => {
         const check = (): void => {

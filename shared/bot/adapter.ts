@@ -9,6 +9,7 @@ import {
 import { type AuthenticateRequestResult, AuthenticationConstants } from 'botframework-connector';
 
 import type { AppConfig } from '../config';
+import { parseRetryAfter, retryDelay } from '../genie';
 import { ensureError } from '../http';
 import { type Clock, type Random, systemClock } from '../runtime';
 import type { StoredReference } from '../state';
@@ -37,6 +38,13 @@ export type TurnLogic = (context: TurnContext) => Promise<void>;
  */
 export type TurnRouter = (activity: Activity) => Promise<TurnLogic | WebhookResponse>;
 
+/** How {@link BotHost} retries its sends outside a turn; clock and randomness injectable for tests. */
+export interface BotHostOptions {
+  readonly retry?: SendRetryPolicy;
+  readonly clock?: Clock;
+  readonly random?: Random;
+}
+
 /** Sends to a conversation outside a turn (the answer worker). */
 export interface ConversationSender {
   /** Sends an activity; resolves with its id when the channel gives one. `retry: false` for courtesies like typing. */
@@ -45,15 +53,23 @@ export interface ConversationSender {
   update(reference: StoredReference, activityId: string, activity: Partial<Activity>): Promise<void>;
 }
 
-/** Retries for the connector: Teams answers 429 above ~7 messages/s per conversation, and 412/502/504 at times. */
+/**
+ * Retries for sends outside a turn (the worker's replies): Teams answers 429 above ~7 messages/s
+ * per conversation, and 412/502/504 at times. The only retry layer on that path: botbuilder's own
+ * is turned off there (see {@link withoutPipelineRetry}).
+ */
 export interface SendRetryPolicy {
-  /** @default 4 */
+  /** Retries after the first attempt. @default 4 */
   readonly retries: number;
-  /** @default 500 */
+  /** First backoff when the connector gives no Retry-After; doubles each retry. @default 500 */
   readonly baseDelayMs: number;
   /** @default 8000 */
   readonly maxDelayMs: number;
+  /** A Retry-After longer than this is not waited for: the send fails and the queue retries the job later. @default 30000 */
+  readonly maxRetryAfterMs: number;
 }
+
+export const DEFAULT_SEND_RETRY_POLICY: SendRetryPolicy = Object.freeze({ retries: 4, baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 30_000 });
 
 const RETRYABLE_CONNECTOR_STATUSES = new Set([412, 429, 502, 504]);
 
@@ -62,23 +78,48 @@ export function connectorStatus(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-/** Runs a connector call, retrying throttling and gateway errors with backoff and jitter. */
+/** The Retry-After of a failed connector call (a RestError keeps the response's headers). */
+function retryAfterHeader(error: unknown): string | undefined {
+  const headers = (error as { response?: { headers?: { get?: (name: string) => string | undefined } } } | null)?.response?.headers;
+  return typeof headers?.get === 'function' ? headers.get('retry-after') : undefined;
+}
+
+/**
+ * Runs a connector call, retrying throttling and gateway errors: after the connector's Retry-After
+ * (seconds or an HTTP date) when it gives one, else with backoff and jitter.
+ */
 export async function withConnectorRetry<T>(
   call: () => Promise<T>,
-  policy: SendRetryPolicy = { retries: 4, baseDelayMs: 500, maxDelayMs: 8_000 },
+  policy: SendRetryPolicy = DEFAULT_SEND_RETRY_POLICY,
   clock: Clock = systemClock,
   random: Random = Math.random,
 ): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
+  for (let retry = 1; ; retry++) {
     try {
       return await call();
     } catch (error: unknown) {
       const status = connectorStatus(error);
-      if (attempt >= policy.retries || status === undefined || !RETRYABLE_CONNECTOR_STATUSES.has(status)) throw error;
-      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-      await clock.sleep(Math.round(ceiling / 2 + (random() * ceiling) / 2));
+      if (retry > policy.retries || status === undefined || !RETRYABLE_CONNECTOR_STATUSES.has(status)) throw error;
+      const retryAfterMs = parseRetryAfter(retryAfterHeader(error), clock.now());
+      if (retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) throw error;
+      await clock.sleep(retryDelay(retry, policy, random, retryAfterMs));
     }
   }
+}
+
+/** The name @azure/core-rest-pipeline gives the retry policy every botbuilder ConnectorClient carries. */
+const PIPELINE_RETRY_POLICY = 'defaultRetryPolicy';
+
+/**
+ * Takes botbuilder's own retry (3 retries of 5xx and of 429/503 with Retry-After, on the wall
+ * clock) off the turn's connector client, so {@link withConnectorRetry} is the one layer: stacked,
+ * five 502s would cost up to 20 requests. The client is private to botbuilder; if a version hides
+ * it, nothing changes here and the attempt-counting tests fail.
+ */
+function withoutPipelineRetry(context: TurnContext): void {
+  const connector: unknown = context.turnState.get(context.adapter.ConnectorClientKey);
+  const pipeline = (connector as { client?: { pipeline?: { removePolicy?: (policy: { name: string }) => unknown } } } | undefined)?.client?.pipeline;
+  pipeline?.removePolicy?.({ name: PIPELINE_RETRY_POLICY });
 }
 
 /**
@@ -125,12 +166,14 @@ export class BotHost implements ConversationSender {
   private readonly adapter: AuthenticatedCloudAdapter;
   private readonly auth: ConfigurationBotFrameworkAuthentication;
   readonly appId: string;
+  private readonly sending: Required<BotHostOptions>;
 
   constructor(
     settings: AppConfig['bot'],
     onTurnError: (context: TurnContext, error: unknown) => Promise<void>,
-    private readonly retry?: SendRetryPolicy,
+    options: BotHostOptions = {},
   ) {
+    this.sending = { retry: options.retry ?? DEFAULT_SEND_RETRY_POLICY, clock: options.clock ?? systemClock, random: options.random ?? Math.random };
     this.auth = new ConfigurationBotFrameworkAuthentication({
       ...(settings.appId ? { MicrosoftAppId: settings.appId } : {}),
       ...(settings.appPassword ? { MicrosoftAppPassword: settings.appPassword } : {}),
@@ -178,6 +221,7 @@ export class BotHost implements ConversationSender {
     let failure: unknown;
     await this.continue(reference, async (context) => {
       try {
+        withoutPipelineRetry(context);
         await logic(context);
       } catch (error: unknown) {
         failure = error;
@@ -189,15 +233,18 @@ export class BotHost implements ConversationSender {
   async send(reference: StoredReference, activity: Partial<Activity>, options: { readonly retry?: boolean } = {}): Promise<string | undefined> {
     let id: string | undefined;
     const once = () => this.inConversation(reference, async (context) => void (id = (await context.sendActivity(activity))?.id));
-    await (options.retry === false ? once() : withConnectorRetry(once, this.retry));
+    await (options.retry === false ? once() : this.withRetry(once));
     return id;
   }
 
   async update(reference: StoredReference, activityId: string, activity: Partial<Activity>): Promise<void> {
-    await withConnectorRetry(
+    await this.withRetry(
       // botbuilder fills in `type` for sends but not for updates; channels refuse an update without one.
       () => this.inConversation(reference, async (context) => void (await context.updateActivity({ type: 'message', ...activity, id: activityId }))),
-      this.retry,
     );
+  }
+
+  private withRetry(call: () => Promise<void>): Promise<void> {
+    return withConnectorRetry(call, this.sending.retry, this.sending.clock, this.sending.random);
   }
 }

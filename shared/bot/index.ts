@@ -1,4 +1,14 @@
-export { BotHost, connectorStatus, type ConversationSender, type SendRetryPolicy, type TurnLogic, type TurnRouter, withConnectorRetry } from './adapter';
+export {
+  BotHost,
+  type BotHostOptions,
+  connectorStatus,
+  type ConversationSender,
+  DEFAULT_SEND_RETRY_POLICY,
+  type SendRetryPolicy,
+  type TurnLogic,
+  type TurnRouter,
+  withConnectorRetry,
+} from './adapter';
 export { AnswerWorker, type AnswerWorkerDependencies } from './answer-worker';
 export * from './cards';
 export { chatKeyOf } from './chat';

@@ -12,20 +12,25 @@ export const TEST_ENV: Readonly<Record<string, string>> = {
   LOG_LEVEL: 'warn',
 };
 
-const touched = new Set<string>();
+/** What each name set by useEnv held before the first change (undefined: it was not set). */
+const previous = new Map<string, string | undefined>();
 
-/** Replaces the process configuration for a test; the names set are undone by {@link restoreEnv}. */
+/** Replaces the process configuration for a test; {@link restoreEnv} puts back what was there before. */
 export function useEnv(values: Readonly<Record<string, string | undefined>>): void {
   for (const [name, value] of Object.entries(values)) {
-    touched.add(name);
+    if (!previous.has(name)) previous.set(name, process.env[name]);
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
   reloadConfig();
 }
 
+/** Undoes every useEnv since the last restore: earlier values come back, names that were unset are removed. */
 export function restoreEnv(): void {
-  for (const name of touched) delete process.env[name];
-  touched.clear();
+  for (const [name, value] of previous) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  previous.clear();
   reloadConfig();
 }

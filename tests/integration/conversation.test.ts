@@ -72,10 +72,13 @@ describe('the conversation around an answer', () => {
   });
 
   it('retries a throttled send (429) instead of losing the answer', async () => {
-    connector.fail('POST', 429, 2, (activity) => Array.isArray(activity.attachments));
+    const isCard = (activity: Record<string, unknown>): boolean => Array.isArray(activity.attachments);
+    // The answer replaces the status line (PUT) or comes as a new message (POST): either is throttled.
+    connector.fault({ conversationId: 'a:throttled', status: 429, times: 2, retryAfter: '0', which: isCard });
     await post(userMessage(connector.url, 'fast', { conversationId: 'a:throttled' }));
     await connector.waitFor(() => connector.messages('a:throttled').some((m) => cardOf(m.activity)), 15_000);
-    assert.equal(connector.messages('a:throttled').filter((m) => cardOf(m.activity)).length, 1, 'delivered once, after two 429s');
+    assert.equal(connector.messages('a:throttled').filter((m) => cardOf(m.activity)).length, 1, 'delivered once');
+    assert.equal(connector.attempts({ conversationId: 'a:throttled', which: isCard }), 3, 'two 429s, then the send that went through');
   });
 
   it('answers on the next attempt when the channel refused the reply, without asking Genie again', async () => {

@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+
+import { type GenieEmulator, startGenieEmulator } from '../../../dev/genie-emulator';
+import { AnswerWorker } from '../../../shared/bot';
+import { HOST_SETTINGS } from '../../../shared/config';
+import { GenieClient, patTokenSource } from '../../../shared/genie';
+import { KeepAliveHttpClient } from '../../../shared/http';
+import { ManualClock } from '../../../shared/runtime';
+import type { BotState, JobValue } from '../../../shared/state';
+import { eventually } from '../../helpers/servers';
+import { memoryState, quietTelemetry, recordingLogger, RecordingSender, testConfig } from './fixtures';
+
+const QUESTION = 'How many orders this week?';
+const CHAT_KEY = 'tenant-1|a:chat-1';
+const REFERENCE = { serviceUrl: 'http://127.0.0.1:9/teams', channelId: 'msteams', conversation: { id: 'a:chat-1' }, bot: { id: '28:bot' } };
+
+describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
+  // One clock for the worker, its state and the emulator: Genie's "seconds" pass as the worker polls.
+  let clock: ManualClock;
+  let genie: GenieEmulator;
+  let http: KeepAliveHttpClient;
+  let state: BotState;
+  let sender: RecordingSender;
+  let worker: AnswerWorker;
+  let nextJob = 0;
+
+  before(async () => {
+    clock = new ManualClock(Date.parse('2026-03-01T09:00:00Z'));
+    genie = await startGenieEmulator({ now: () => clock.now(), demo: false });
+    http = new KeepAliveHttpClient(testConfig().http);
+  });
+  after(async () => {
+    http.destroy();
+    await genie.close();
+  });
+
+  beforeEach(() => {
+    genie.reset();
+    genie.script(QUESTION, { text: 'Seven orders.', queries: [{ title: 'Orders', sql: 'SELECT 7', result: { columns: [{ name: 'orders', type_name: 'LONG' }], rows: [['7']] } }] });
+    const config = testConfig({ DATABRICKS_HOST: genie.url, GENIE_SPACE_ID: genie.spaceId, DATABRICKS_TOKEN: genie.token, STATUS_MESSAGE_DELAY_SECONDS: '0' });
+    state = memoryState(config, clock);
+    sender = new RecordingSender();
+    const client = new GenieClient({ host: genie.url, spaceId: genie.spaceId, http, tokens: patTokenSource(genie.token), clock, random: () => 0.5 });
+    const logger = recordingLogger();
+    worker = new AnswerWorker({ config, state, sender, genie: () => Promise.resolve(client), logger, telemetry: quietTelemetry(logger, clock), clock });
+  });
+
+  async function newJob(question = QUESTION): Promise<string> {
+    const id = `job-${++nextJob}`;
+    await state.jobs.create({ id, chatKey: CHAT_KEY, question, reference: REFERENCE, userHash: 'user-hash' });
+    return id;
+  }
+
+  async function job(id: string): Promise<JobValue> {
+    const found = await state.jobs.get(id);
+    assert.ok(found, `job ${id} exists`);
+    return found.value;
+  }
+
+  const questionsAsked = (): number => genie.stats().requests['start-conversation'] + genie.stats().requests['create-message'];
+  const cardsSent = (): number => sender.messages.filter((m) => m.activity.attachments?.length).length;
+
+  it('asks Genie, replies with the answer card in the chat the question came from, and finishes the job', async () => {
+    const id = await newJob();
+    await worker.process({ jobId: id }, 1);
+    assert.equal(questionsAsked(), 1);
+    assert.equal(sender.messages.length, 1);
+    assert.equal(cardsSent(), 1);
+    assert.deepEqual(sender.messages[0]?.reference, REFERENCE);
+    assert.match(JSON.stringify(sender.messages[0]?.activity), /Seven orders\./);
+    const done = await job(id);
+    assert.equal(done.state, 'answered');
+    assert.equal(done.question, '', 'the question is not kept once answered');
+    assert.ok(done.card, 'the card is kept for a rating');
+    assert.equal((await state.sessions.current(CHAT_KEY))?.value.conversationId, done.genie?.conversationId, 'the chat continues this Genie conversation');
+  });
+
+  it('leaves a finished job alone: no Genie call, nothing sent', async () => {
+    const id = await newJob();
+    await worker.process({ jobId: id }, 1);
+    const requests = genie.stats().requests['get-message'];
+    await worker.process({ jobId: id }, 2);
+    assert.equal(sender.messages.length, 1);
+    assert.equal(questionsAsked(), 1);
+    assert.equal(genie.stats().requests['get-message'], requests);
+  });
+
+  it('ignores a job that does not exist', async () => {
+    await worker.process({ jobId: 'never-recorded' }, 1);
+    assert.equal(questionsAsked(), 0);
+    assert.equal(sender.messages.length, 0);
+  });
+
+  it('resumes the recorded Genie message on the next attempt instead of asking again', async () => {
+    const id = await newJob();
+    sender.failNext(new Error('connector unreachable'));
+    await assert.rejects(worker.process({ jobId: id }, 1), /connector unreachable/);
+    const interrupted = await job(id);
+    assert.equal(interrupted.state, 'asked', 'the claim to reply was given back');
+    assert.ok(interrupted.genie, 'the Genie message is recorded');
+
+    await worker.process({ jobId: id }, 2);
+    assert.equal(questionsAsked(), 1, 'one question, asked once');
+    assert.equal(cardsSent(), 1);
+    assert.equal((await job(id)).state, 'answered');
+  });
+
+  it('replies once: a second attempt while the first is sending sends nothing', async () => {
+    const id = await newJob();
+    const release = sender.holdNext();
+    const first = worker.process({ jobId: id }, 1);
+    await eventually(async () => (await job(id)).state === 'replying', 5_000, 'the first attempt claims the reply');
+    await worker.process({ jobId: id }, 2);
+    release();
+    await first;
+    assert.equal(sender.messages.length, 1);
+    assert.equal(questionsAsked(), 1);
+    assert.equal((await job(id)).state, 'answered');
+  });
+
+  it('takes over a reply whose sender died mid-send once its lease has run out', async () => {
+    const id = await newJob();
+    const found = (await state.jobs.get(id))!;
+    await state.jobs.update(found, { state: 'replying' });
+    await worker.process({ jobId: id }, 1);
+    assert.equal(sender.messages.length, 0, 'within the lease the reply is another worker’s');
+    clock.advance(3 * 60_000);
+    await worker.process({ jobId: id }, 2);
+    assert.equal(cardsSent(), 1);
+    assert.equal((await job(id)).state, 'answered');
+  });
+
+  it('throws a transient failure back to the queue, and tells the user on the last attempt', async () => {
+    const id = await newJob();
+    genie.fault({ endpoint: 'start-conversation', status: 500, times: HOST_SETTINGS.maxDequeueCount });
+    for (let attempt = 1; attempt < HOST_SETTINGS.maxDequeueCount; attempt++) {
+      await assert.rejects(worker.process({ jobId: id }, attempt));
+      assert.equal(sender.messages.length, 0, `attempt ${attempt} tells the user nothing yet`);
+    }
+    await worker.process({ jobId: id }, HOST_SETTINGS.maxDequeueCount);
+    assert.equal(sender.messages.length, 1);
+    assert.equal(typeof sender.messages[0]?.activity.text, 'string');
+    const failed = await job(id);
+    assert.equal(failed.state, 'failed');
+    assert.equal(failed.attempts, HOST_SETTINGS.maxDequeueCount);
+    assert.ok(failed.failure);
+    assert.equal(await state.sessions.current(CHAT_KEY), undefined, 'the chat is not left claimed by a question that never started');
+  });
+
+  it('tells the user at once when Genie cannot answer (no retry would help)', async () => {
+    genie.script('unanswerable', { error: { type: 'INVALID_SQL_EXCEPTION', message: 'bad SQL' } });
+    const id = await newJob('unanswerable');
+    await worker.process({ jobId: id }, 1);
+    assert.equal(sender.messages.length, 1);
+    assert.equal(cardsSent(), 0);
+    assert.equal((await job(id)).state, 'failed');
+  });
+
+  it('poison: tells the user once, and not at all for an answered job', async () => {
+    const id = await newJob();
+    await worker.poison({ jobId: id });
+    assert.equal(sender.messages.length, 1);
+    assert.match(String(sender.messages[0]?.activity.text), /again/i);
+    assert.equal((await job(id)).state, 'failed');
+    await worker.poison({ jobId: id });
+    assert.equal(sender.messages.length, 1, 'a second poison delivery sends nothing more');
+
+    const answered = await newJob();
+    await worker.process({ jobId: answered }, 1);
+    await worker.poison({ jobId: answered });
+    assert.equal(sender.messages.length, 2, 'only the answer');
+    assert.equal((await job(answered)).state, 'answered');
+  });
+});
