@@ -17,7 +17,11 @@ function statusBlind(totalMs: number): ScriptedStep[] {
 }
 
 /** The Python SDK's wait helper: GET at once, then sleep min(attempt, 10) + random() seconds. */
-async function pythonSdkPoll(client: GenieClient, ref: GenieMessageRef, clock: ScaledClock): Promise<{ message: GenieMessage; polls: number }> {
+async function pythonSdkPoll(
+  client: GenieClient,
+  ref: GenieMessageRef,
+  clock: ScaledClock,
+): Promise<{ message: GenieMessage; polls: number }> {
   for (let attempt = 1, polls = 1; ; attempt++, polls++) {
     const message = await client.getMessage(ref);
     if (message.status && FINAL.has(message.status)) return { message, polls };
@@ -54,7 +58,14 @@ export const answerLag: Benchmark = async ({ quick, log }) => {
     const genie = await startGenieEmulator({ demo: false, timeScale: scale });
     for (const seconds of LATENCIES_S) genie.script(`latency ${seconds}`, { text: 'ok', steps: steps(seconds * 1000) });
     const clock = new ScaledClock(scale);
-    const http = new KeepAliveHttpClient({ connectTimeoutMs: 5_000, readTimeoutMs: 10_000, totalTimeoutMs: 30_000, maxSockets: 200, maxSocketsPerHost: 200, freeSocketTimeoutMs: 30_000 });
+    const http = new KeepAliveHttpClient({
+      connectTimeoutMs: 5_000,
+      readTimeoutMs: 10_000,
+      totalTimeoutMs: 30_000,
+      maxSockets: 200,
+      maxSocketsPerHost: 200,
+      freeSocketTimeoutMs: 30_000,
+    });
     const client = new GenieClient({ host: genie.url, spaceId: genie.spaceId, http, tokens: patTokenSource(genie.token), clock });
     const ours = await run(genie, client, clock, 'ours', repeats);
     const python = await run(genie, client, clock, 'python', repeats);
@@ -64,7 +75,9 @@ export const answerLag: Benchmark = async ({ quick, log }) => {
     const pythonLag = median(python.map((r) => r.lagMs));
     const oursGets = ours.reduce((a, r) => a + r.polls, 0) / ours.length;
     const pythonGets = python.reduce((a, r) => a + r.polls, 0) / python.length;
-    log(`answer lag (${name}): ours ${round(oursLag)} ms / ${round(oursGets)} GETs, python ${round(pythonLag)} ms / ${round(pythonGets)} GETs`);
+    log(
+      `answer lag (${name}): ours ${round(oursLag)} ms / ${round(oursGets)} GETs, python ${round(pythonLag)} ms / ${round(pythonGets)} GETs`,
+    );
     const lagTimes = pythonLag / oursLag;
     const getTimes = oursGets / pythonGets;
     figures.push(

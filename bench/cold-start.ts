@@ -25,7 +25,11 @@ function footprint(dir: string): { files: number; bytes: number } {
  * every production package folder npm lists, plus dist/.
  */
 function unbundledFootprint(): { files: number; bytes: number } {
-  const out = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const folders = out.split('\n').filter((line) => line.includes('node_modules'));
   // Nested packages sit inside their parents' folders: count each file once.
   const outermost = folders.filter((folder) => !folders.some((other) => other !== folder && folder.startsWith(`${other}/`)));
@@ -40,7 +44,10 @@ function unbundledFootprint(): { files: number; bytes: number } {
 
 /** Registration as the Functions worker does it, in a fresh process: ms to import the entry. */
 function registrationMs(entry: string): number {
-  const out = execFileSync(process.execPath, [join(ROOT, 'dist', 'dev', 'worker-load.js'), entry, '--time-only'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync(process.execPath, [join(ROOT, 'dist', 'dev', 'worker-load.js'), entry, '--time-only'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   return (JSON.parse(out.trim().split('\n').at(-1)!) as WorkerLoadResult).importMs;
 }
 
@@ -58,8 +65,28 @@ export const coldStart: Benchmark = async ({ quick, log }) => {
   const bundle = footprint(DEPLOY_DIR);
   const unbundled = unbundledFootprint();
   figures.push(
-    { benchmark: '4 cold start', measure: 'deployed size (deploy/ vs dist/ + npm ci --omit=dev)', value: round(bundle.bytes / MB), unit: 'MB', reference: round(unbundled.bytes / MB), referenceLabel: 'unbundled', ratio: ratio(bundle.bytes, unbundled.bytes, 'lower'), goal: '≤ 25 MB', met: bundle.bytes <= 25 * MB },
-    { benchmark: '4 cold start', measure: 'deployed files', value: bundle.files, unit: 'files', reference: unbundled.files, referenceLabel: 'unbundled', ratio: ratio(bundle.files, unbundled.files, 'lower'), goal: '≤ 200 files', met: bundle.files <= 200 },
+    {
+      benchmark: '4 cold start',
+      measure: 'deployed size (deploy/ vs dist/ + npm ci --omit=dev)',
+      value: round(bundle.bytes / MB),
+      unit: 'MB',
+      reference: round(unbundled.bytes / MB),
+      referenceLabel: 'unbundled',
+      ratio: ratio(bundle.bytes, unbundled.bytes, 'lower'),
+      goal: '≤ 25 MB',
+      met: bundle.bytes <= 25 * MB,
+    },
+    {
+      benchmark: '4 cold start',
+      measure: 'deployed files',
+      value: bundle.files,
+      unit: 'files',
+      reference: unbundled.files,
+      referenceLabel: 'unbundled',
+      ratio: ratio(bundle.files, unbundled.files, 'lower'),
+      goal: '≤ 200 files',
+      met: bundle.files <= 200,
+    },
   );
 
   // Interleaved, so that whatever else the machine does weighs on both alike.
@@ -86,13 +113,22 @@ export const coldStart: Benchmark = async ({ quick, log }) => {
   const genie = await startGenieEmulator({ demo: false });
   genie.script(/.*/, { text: 'first answer', steps: [{ status: 'COMPLETED', afterMs: 0 }] });
   const connector = await startFakeConnector();
-  for (const [label, appDir] of [['deploy/', DEPLOY_DIR], ['unbundled', ROOT]] as const) {
+  for (const [label, appDir] of [
+    ['deploy/', DEPLOY_DIR],
+    ['unbundled', ROOT],
+  ] as const) {
     const toAck: number[] = [];
     const toAnswer: number[] = [];
     for (let i = 0; i < (quick ? 1 : 5); i++) {
       const conversationId = `a:cold-${label}-${i}`;
       const started = performance.now();
-      const host = await spawnDevHost({ DATABRICKS_HOST: genie.url, GENIE_SPACE_ID: genie.spaceId, DATABRICKS_TOKEN: genie.token, STATUS_MESSAGE_DELAY_SECONDS: '0', DEV_APP_DIR: appDir });
+      const host = await spawnDevHost({
+        DATABRICKS_HOST: genie.url,
+        GENIE_SPACE_ID: genie.spaceId,
+        DATABRICKS_TOKEN: genie.token,
+        STATUS_MESSAGE_DELAY_SECONDS: '0',
+        DEV_APP_DIR: appDir,
+      });
       const response = await fetch(`${host.url}/api/messages`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
@@ -100,14 +136,27 @@ export const coldStart: Benchmark = async ({ quick, log }) => {
       });
       if (response.status !== 200) throw new Error(`first question answered ${response.status}`);
       toAck.push(performance.now() - started);
-      await connector.waitFor(() => connector.messages(conversationId).some((m) => JSON.stringify(m.activity).includes('first answer')), 30_000);
+      await connector.waitFor(
+        () => connector.messages(conversationId).some((m) => JSON.stringify(m.activity).includes('first answer')),
+        30_000,
+      );
       toAnswer.push(performance.now() - started);
       await host.stop();
     }
     log(`${label}: first ack ${round(median(toAck))} ms, first answer ${round(median(toAnswer))} ms`);
     figures.push(
-      { benchmark: '4 cold start', measure: `${label}: process start → first question acknowledged`, value: round(median(toAck)), unit: 'ms' },
-      { benchmark: '4 cold start', measure: `${label}: process start → first answer sent (zero-latency Genie)`, value: round(median(toAnswer)), unit: 'ms' },
+      {
+        benchmark: '4 cold start',
+        measure: `${label}: process start → first question acknowledged`,
+        value: round(median(toAck)),
+        unit: 'ms',
+      },
+      {
+        benchmark: '4 cold start',
+        measure: `${label}: process start → first answer sent (zero-latency Genie)`,
+        value: round(median(toAnswer)),
+        unit: 'ms',
+      },
     );
   }
   await Promise.all([genie.close(), connector.close()]);

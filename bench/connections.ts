@@ -4,7 +4,14 @@ import { askGenie, DEFAULT_POLL_SCHEDULE, GenieClient, patTokenSource } from '..
 import { type HttpRequestConfig, KeepAliveHttpClient } from '../shared/http';
 import { type Benchmark, type Figure, pool } from './lib';
 
-const SETTINGS: HttpClientSettings = { connectTimeoutMs: 5_000, readTimeoutMs: 10_000, totalTimeoutMs: 30_000, maxSockets: 100, maxSocketsPerHost: 30, freeSocketTimeoutMs: 30_000 };
+const SETTINGS: HttpClientSettings = {
+  connectTimeoutMs: 5_000,
+  readTimeoutMs: 10_000,
+  totalTimeoutMs: 30_000,
+  maxSockets: 100,
+  maxSocketsPerHost: 30,
+  freeSocketTimeoutMs: 30_000,
+};
 const FAST = { ...DEFAULT_POLL_SCHEDULE, firstPollMs: 20 };
 
 /** The reference: what code that builds a client per call does — a fresh agent, a new connection, each time. */
@@ -30,7 +37,10 @@ export const connections: Benchmark = async ({ quick, log }) => {
   const genie = await startGenieEmulator({ demo: false });
   const script = () =>
     genie.script(/.*/, {
-      steps: [{ status: 'EXECUTING_QUERY', afterMs: 0 }, { status: 'COMPLETED', afterMs: 10 }],
+      steps: [
+        { status: 'EXECUTING_QUERY', afterMs: 0 },
+        { status: 'COMPLETED', afterMs: 10 },
+      ],
       queries: [{ title: 't', sql: 'SELECT 1', result: { generate: { rows: 20, columns: 4 } } }],
     });
   const sequential = quick ? 50 : 200;
@@ -50,7 +60,9 @@ export const connections: Benchmark = async ({ quick, log }) => {
       await pool(Array.from({ length: count }), parallel, () => askGenie(client, { question: 'q', schedule: FAST }));
       const stats = genie.stats();
       const requests = Object.values(stats.requests).reduce((a, b) => a + b, 0);
-      log(`connections ${mode} ${label}: ${stats.connections} TCP for ${requests} requests (${Math.round(performance.now() - roundStarted)} ms)`);
+      log(
+        `connections ${mode} ${label}: ${stats.connections} TCP for ${requests} requests (${Math.round(performance.now() - roundStarted)} ms)`,
+      );
       const goal = label === 'sequential' ? 1 : 1 + concurrent;
       figures.push({
         benchmark: '3 connections',

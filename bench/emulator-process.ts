@@ -18,19 +18,26 @@ export interface EmulatorProcess {
  * count against the memory, CPU or event loop of the process being measured.
  */
 export async function spawnEmulator(args: string[] = []): Promise<EmulatorProcess> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'dev', 'genie-emulator', 'cli.js'), '--port', '0', '--no-demo', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'dev', 'genie-emulator', 'cli.js'), '--port', '0', '--no-demo', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   const values = await new Promise<Record<string, string>>((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const found = Object.fromEntries([...output.matchAll(/^(DATABRICKS_HOST|GENIE_SPACE_ID|DATABRICKS_TOKEN)=(.+)$/gm)].map((m) => [m[1]!, m[2]!.trim()]));
+      const found = Object.fromEntries(
+        [...output.matchAll(/^(DATABRICKS_HOST|GENIE_SPACE_ID|DATABRICKS_TOKEN)=(.+)$/gm)].map((m) => [m[1]!, m[2]!.trim()]),
+      );
       if (found.DATABRICKS_HOST && found.GENIE_SPACE_ID && found.DATABRICKS_TOKEN) resolve(found);
     });
     child.once('exit', (code) => reject(new Error(`emulator exited (${code}): ${output}`)));
   });
   const url = values.DATABRICKS_HOST!;
   const admin = async (path: string, body?: unknown): Promise<unknown> => {
-    const response = await fetch(`${url}/_emulator/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(
+      `${url}/_emulator/${path}`,
+      body === undefined ? {} : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) },
+    );
     return response.json();
   };
   return {

@@ -33,7 +33,9 @@ function seedPattern(questions: number, message: GenieMessage): { lines: number;
     emit(`Genie response: ${JSON.stringify(message, null, 2)}`);
     emit(`Query completed in 2.31s (status ${message.status ?? ''})`);
     if (i % 100 === 0) {
-      emit(`Performance stats: ${JSON.stringify({ total_queries: i, successful_queries: i, failed_queries: 0, success_rate: 100, avg_duration: 2.31, total_duration: 2.31 * i }, null, 2)}`);
+      emit(
+        `Performance stats: ${JSON.stringify({ total_queries: i, successful_queries: i, failed_queries: 0, success_rate: 100, avg_duration: 2.31, total_duration: 2.31 * i }, null, 2)}`,
+      );
     }
   }
   return { lines, bytes };
@@ -77,12 +79,14 @@ async function main(): Promise<void> {
   const connector = env.CONNECTOR_URL ?? '';
   const checkpoints: Record<number, unknown> = {};
   let logsPerThousand: { lines: number; bytes: number } | undefined;
-  for (let done = 0; done < total; ) {
+  for (let done = 0; done < total;) {
     const batch = Math.min(100, total - done);
     await Promise.all(
       Array.from({ length: batch }, (_, i) => {
         const n = done + i;
-        const body = Buffer.from(JSON.stringify(userMessage(connector, `question ${n}`, { conversationId: `a:memory-${n % 5_000}`, id: `activity-${n}` })));
+        const body = Buffer.from(
+          JSON.stringify(userMessage(connector, `question ${n}`, { conversationId: `a:memory-${n % 5_000}`, id: `activity-${n}` })),
+        );
         return handleWebhook({ method: 'POST', headers: {}, body }, app.host, false, (context) => app.bot.run(context));
       }),
     );

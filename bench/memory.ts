@@ -20,14 +20,34 @@ interface ChildResult {
  */
 export const memoryAndLogs: Benchmark = async ({ quick, log }) => {
   const emulator = await spawnEmulator();
-  await emulator.script('.*', { text: 'Revenue grew 4% to $1.25M.', steps: [{ status: 'EXECUTING_QUERY', afterMs: 0 }, { status: 'COMPLETED', afterMs: 5 }], queries: [{ title: 'Revenue', sql: 'SELECT region, revenue FROM sales', result: { generate: { rows: 12, columns: 4 } } }], suggestedQuestions: ['By region?', 'By month?'] }, true);
+  await emulator.script(
+    '.*',
+    {
+      text: 'Revenue grew 4% to $1.25M.',
+      steps: [
+        { status: 'EXECUTING_QUERY', afterMs: 0 },
+        { status: 'COMPLETED', afterMs: 5 },
+      ],
+      queries: [{ title: 'Revenue', sql: 'SELECT region, revenue FROM sales', result: { generate: { rows: 12, columns: 4 } } }],
+      suggestedQuestions: ['By region?', 'By month?'],
+    },
+    true,
+  );
   const connector = await startFakeConnector({ keep: false });
   const questions = quick ? 2_000 : 10_000;
   // The memory store holds up to `cap` records per kind (default 10,000): capped below half the run
   // here, so the second half shows whether anything else grows once the store is full.
   const cap = questions / 5;
   const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', join(ROOT, 'dist', 'bench', 'memory-child.js')], {
-    env: { PATH: process.env.PATH ?? '', DATABRICKS_HOST: emulator.url, GENIE_SPACE_ID: emulator.spaceId, DATABRICKS_TOKEN: emulator.token, CONNECTOR_URL: connector.url, QUESTIONS: String(questions), SESSION_MEMORY_MAX_ENTRIES: String(cap) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATABRICKS_HOST: emulator.url,
+      GENIE_SPACE_ID: emulator.spaceId,
+      DATABRICKS_TOKEN: emulator.token,
+      CONNECTOR_URL: connector.url,
+      QUESTIONS: String(questions),
+      SESSION_MEMORY_MAX_ENTRIES: String(cap),
+    },
     maxBuffer: 16 * 1024 * 1024,
   });
   const result = JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildResult;
@@ -35,7 +55,9 @@ export const memoryAndLogs: Benchmark = async ({ quick, log }) => {
   const half = result.questions.checkpoints[String(questions / 2)]!;
   const full = result.questions.checkpoints[String(questions)]!;
   const growth = full.heapMb - half.heapMb;
-  log(`memory: sessions ${result.sessions.heapMb} MB heap (${result.sessions.entries} entries); questions ${half.heapMb} → ${full.heapMb} MB`);
+  log(
+    `memory: sessions ${result.sessions.heapMb} MB heap (${result.sessions.entries} entries); questions ${half.heapMb} → ${full.heapMb} MB`,
+  );
   const { ours, seed } = result.logs;
   const fewer = 1 - ours.bytes / seed.bytes;
   return [
@@ -48,7 +70,12 @@ export const memoryAndLogs: Benchmark = async ({ quick, log }) => {
       goal: `bounded: ≤ ${result.sessions.cap} entries`,
       met: result.sessions.entries <= result.sessions.cap,
     },
-    { benchmark: '5 memory', measure: `heap / RSS after ${questions / 2} answered questions`, value: `${half.heapMb} / ${half.rssMb}`, unit: 'MB' },
+    {
+      benchmark: '5 memory',
+      measure: `heap / RSS after ${questions / 2} answered questions`,
+      value: `${half.heapMb} / ${half.rssMb}`,
+      unit: 'MB',
+    },
     {
       benchmark: '5 memory',
       measure: `heap / RSS after ${questions} answered questions (${result.questions.answered} answered, ${result.questions.failed} failed; store cap ${cap})`,

@@ -72,7 +72,14 @@ export const network: Benchmark = async ({ log }) => {
   const genie = await startGenieEmulator({ demo: false });
   genie.script('sales', { queries: [{ title: 'sales', sql: 'SELECT * FROM sales', result: salesResult(5_000) }] });
   genie.script('synthetic', { queries: [{ title: 'all', sql: 'SELECT *', result: { generate: { rows: 5_000, columns: 12 } } }] });
-  const http = new KeepAliveHttpClient({ connectTimeoutMs: 5_000, readTimeoutMs: 10_000, totalTimeoutMs: 30_000, maxSockets: 10, maxSocketsPerHost: 10, freeSocketTimeoutMs: 30_000 });
+  const http = new KeepAliveHttpClient({
+    connectTimeoutMs: 5_000,
+    readTimeoutMs: 10_000,
+    totalTimeoutMs: 30_000,
+    maxSockets: 10,
+    maxSocketsPerHost: 10,
+    freeSocketTimeoutMs: 30_000,
+  });
   const client = new GenieClient({ host: genie.url, spaceId: genie.spaceId, http, tokens: patTokenSource(genie.token) });
   for (const [question, label] of [
     ['sales', '5,000 × 11 sales result from Genie (emulator)'],
@@ -110,7 +117,11 @@ export const network: Benchmark = async ({ log }) => {
   reloadConfig();
   const host = await startDevHost({ port: 0, log: () => undefined });
   for (let i = 0; i < 5; i++) {
-    await fetch(`${host.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(userMessage(connector.url, `q${i}`, { conversationId: `a:net-${i}` })) });
+    await fetch(`${host.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(userMessage(connector.url, `q${i}`, { conversationId: `a:net-${i}` })),
+    });
   }
   await connector.waitFor(() => connector.cards() >= 5, 30_000);
   const metricsPlain = await rawGet(`${host.url}/api/metrics`, {});

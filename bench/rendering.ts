@@ -4,7 +4,12 @@ import { type Benchmark, type Figure, median, round } from './lib';
 
 function table(rows: number, columns: number): DecodedTable {
   const kinds: DecodedColumn['kind'][] = ['string', 'decimal', 'integer', 'date', 'float'];
-  const cols = Array.from({ length: columns }, (_, c) => ({ name: `column_${c}`, kind: kinds[c % kinds.length]!, typeName: 'X', scale: 2 }));
+  const cols = Array.from({ length: columns }, (_, c) => ({
+    name: `column_${c}`,
+    kind: kinds[c % kinds.length]!,
+    typeName: 'X',
+    scale: 2,
+  }));
   const cell = (r: number, c: number): CellValue => {
     switch (cols[c]!.kind) {
       case 'string':
@@ -19,7 +24,12 @@ function table(rows: number, columns: number): DecodedTable {
         return r / (c + 1);
     }
   };
-  return { columns: cols, rows: Array.from({ length: rows }, (_, r) => Array.from({ length: columns }, (_, c) => cell(r, c))), totalRowCount: rows, truncated: false };
+  return {
+    columns: cols,
+    rows: Array.from({ length: rows }, (_, r) => Array.from({ length: columns }, (_, c) => cell(r, c))),
+    totalRowCount: rows,
+    truncated: false,
+  };
 }
 
 /** 8. Rendering: time and bytes of answer cards for 3 × 3, 200 × 12 and 5,000 × 30 results. */

@@ -40,7 +40,10 @@ function table(figures: Figure[]): string {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
-  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const only = args
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
   const started = Date.now();
   const figures: Figure[] = [];
   for (const [name, benchmark] of BENCHMARKS) {
@@ -50,11 +53,19 @@ async function main(): Promise<void> {
     figures.push(...(await benchmark({ quick, log: (line) => console.log(`[bench]   ${line}`) })));
     console.log(`[bench] ${name} done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   }
-  const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 1073741824), platform: process.platform };
+  const machine = {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 1073741824),
+    platform: process.platform,
+  };
   const result = { date: new Date().toISOString(), quick, durationSeconds: Math.round((Date.now() - started) / 1000), machine, figures };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench', 'results', quick ? 'quick.json' : 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`\n${table(figures)}\n\n${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}; ${result.durationSeconds} s${quick ? ' (quick)' : ''}`);
+  console.log(
+    `\n${table(figures)}\n\n${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}; ${result.durationSeconds} s${quick ? ' (quick)' : ''}`,
+  );
   const missed = figures.filter((f) => f.goal && !f.met);
   if (missed.length) console.log(`\nGoals missed: ${missed.map((f) => `${f.benchmark} — ${f.measure}`).join('; ')}`);
   // Benchmarks report; they do not fail the build (goals are judged in docs/performance.md).

@@ -11,12 +11,29 @@ export const throughput: Benchmark = async ({ quick, log }) => {
   const emulator = await spawnEmulator();
   await emulator.script('.*', { text: 'ok', steps: [{ status: 'COMPLETED', afterMs: 0 }] }, true);
   const connector = await startFakeConnector({ keep: false });
-  const host = await spawnDevHost({ DATABRICKS_HOST: emulator.url, GENIE_SPACE_ID: emulator.spaceId, DATABRICKS_TOKEN: emulator.token, STATUS_MESSAGE_DELAY_SECONDS: '0' });
-  const http = new KeepAliveHttpClient({ connectTimeoutMs: 5_000, readTimeoutMs: 30_000, totalTimeoutMs: 60_000, maxSockets: 100, maxSocketsPerHost: 50, freeSocketTimeoutMs: 30_000 });
+  const host = await spawnDevHost({
+    DATABRICKS_HOST: emulator.url,
+    GENIE_SPACE_ID: emulator.spaceId,
+    DATABRICKS_TOKEN: emulator.token,
+    STATUS_MESSAGE_DELAY_SECONDS: '0',
+  });
+  const http = new KeepAliveHttpClient({
+    connectTimeoutMs: 5_000,
+    readTimeoutMs: 30_000,
+    totalTimeoutMs: 60_000,
+    maxSockets: 100,
+    maxSocketsPerHost: 50,
+    freeSocketTimeoutMs: 30_000,
+  });
   let n = 0;
   const post = () => {
     const id = ++n;
-    return http.request({ method: 'POST', url: `${host.url}/api/messages`, data: userMessage(connector.url, `q${id}`, { conversationId: `a:tp-${id}`, id: `tp-${id}` }), headers: { 'Content-Type': 'application/json' } });
+    return http.request({
+      method: 'POST',
+      url: `${host.url}/api/messages`,
+      data: userMessage(connector.url, `q${id}`, { conversationId: `a:tp-${id}`, id: `tp-${id}` }),
+      headers: { 'Content-Type': 'application/json' },
+    });
   };
   for (let i = 0; i < 20; i++) await post();
   const warm = n;
@@ -38,7 +55,17 @@ export const throughput: Benchmark = async ({ quick, log }) => {
   await Promise.all([emulator.stop(), connector.close()]);
   log(`throughput: ${round(acked / ackSeconds)} acked/s, ${round(acked / answerSeconds)} answered/s`);
   return [
-    { benchmark: '9 throughput', measure: 'questions acknowledged per second (50 concurrent clients)', value: round(acked / ackSeconds), unit: '/s' },
-    { benchmark: '9 throughput', measure: 'questions answered per second, same run (first poll after 1 s)', value: round(acked / answerSeconds), unit: '/s' },
+    {
+      benchmark: '9 throughput',
+      measure: 'questions acknowledged per second (50 concurrent clients)',
+      value: round(acked / ackSeconds),
+      unit: '/s',
+    },
+    {
+      benchmark: '9 throughput',
+      measure: 'questions answered per second, same run (first poll after 1 s)',
+      value: round(acked / answerSeconds),
+      unit: '/s',
+    },
   ] satisfies Figure[];
 };

@@ -6,7 +6,14 @@ import { spawnConnector, spawnEmulator } from './emulator-process';
 import { type Benchmark, type Figure, percentile, pool, ratio, round, ScaledClock, spawnDevHost } from './lib';
 
 const ANSWER_MS = 30_000;
-const HTTP = { connectTimeoutMs: 5_000, readTimeoutMs: 10_000, totalTimeoutMs: 30_000, maxSockets: 100, maxSocketsPerHost: 60, freeSocketTimeoutMs: 30_000 };
+const HTTP = {
+  connectTimeoutMs: 5_000,
+  readTimeoutMs: 10_000,
+  totalTimeoutMs: 30_000,
+  maxSockets: 100,
+  maxSocketsPerHost: 60,
+  freeSocketTimeoutMs: 30_000,
+};
 
 /**
  * 1. Webhook acknowledgement: POST /api/messages on the dev host (its own process) at 1, 20 and 50
@@ -16,9 +23,24 @@ const HTTP = { connectTimeoutMs: 5_000, readTimeoutMs: 10_000, totalTimeoutMs: 3
 export const webhookAck: Benchmark = async ({ quick, log }) => {
   // Emulator, connector and dev host each in their own process: this one only sends and times.
   const genie = await spawnEmulator();
-  await genie.script('.*', { text: 'done', steps: [{ status: 'ASKING_AI', afterMs: 0 }, { status: 'COMPLETED', afterMs: ANSWER_MS }] }, true);
+  await genie.script(
+    '.*',
+    {
+      text: 'done',
+      steps: [
+        { status: 'ASKING_AI', afterMs: 0 },
+        { status: 'COMPLETED', afterMs: ANSWER_MS },
+      ],
+    },
+    true,
+  );
   const connector = await spawnConnector();
-  const host = await spawnDevHost({ DATABRICKS_HOST: genie.url, GENIE_SPACE_ID: genie.spaceId, DATABRICKS_TOKEN: genie.token, STATUS_MESSAGE_DELAY_SECONDS: '0' });
+  const host = await spawnDevHost({
+    DATABRICKS_HOST: genie.url,
+    GENIE_SPACE_ID: genie.spaceId,
+    DATABRICKS_TOKEN: genie.token,
+    STATUS_MESSAGE_DELAY_SECONDS: '0',
+  });
   const http = new KeepAliveHttpClient(HTTP);
   const figures: Figure[] = [];
   try {
@@ -27,7 +49,12 @@ export const webhookAck: Benchmark = async ({ quick, log }) => {
       const id = ++n;
       const body = userMessage(connector.url, `question ${id}`, { conversationId: `a:bench-${id}`, id: `bench-activity-${id}` });
       const started = performance.now();
-      const response = await http.request({ method: 'POST', url: `${host.url}/api/messages`, data: body, headers: { 'Content-Type': 'application/json' } });
+      const response = await http.request({
+        method: 'POST',
+        url: `${host.url}/api/messages`,
+        data: body,
+        headers: { 'Content-Type': 'application/json' },
+      });
       if (response.status !== 200) throw new Error(`webhook answered ${response.status}`);
       return performance.now() - started;
     };
@@ -71,9 +98,21 @@ export const webhookAck: Benchmark = async ({ quick, log }) => {
   await Promise.all([genie.stop(), connector.stop()]);
   const scale = 0.02;
   const scaled = await startGenieEmulator({ demo: false, timeScale: scale });
-  scaled.script(/.*/, { text: 'done', steps: [{ status: 'ASKING_AI', afterMs: 0 }, { status: 'COMPLETED', afterMs: ANSWER_MS }] });
+  scaled.script(/.*/, {
+    text: 'done',
+    steps: [
+      { status: 'ASKING_AI', afterMs: 0 },
+      { status: 'COMPLETED', afterMs: ANSWER_MS },
+    ],
+  });
   const clock = new ScaledClock(scale);
-  const client = new GenieClient({ host: scaled.url, spaceId: scaled.spaceId, http: new KeepAliveHttpClient(HTTP), tokens: patTokenSource(scaled.token), clock });
+  const client = new GenieClient({
+    host: scaled.url,
+    spaceId: scaled.spaceId,
+    http: new KeepAliveHttpClient(HTTP),
+    tokens: patTokenSource(scaled.token),
+    clock,
+  });
   const inline = await pool(Array.from({ length: quick ? 3 : 10 }), 10, async () => {
     const started = clock.now();
     await askGenie(client, { question: 'inline', clock });

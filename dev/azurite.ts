@@ -30,7 +30,18 @@ export async function ensureAzurite(log: (line: string) => void): Promise<ChildP
   const bin = require.resolve('azurite/dist/src/azurite.js');
   const child = spawn(
     process.execPath,
-    [bin, '--silent', '--inMemoryPersistence', '--skipApiVersionCheck', '--blobHost', '127.0.0.1', '--queueHost', '127.0.0.1', '--tableHost', '127.0.0.1'],
+    [
+      bin,
+      '--silent',
+      '--inMemoryPersistence',
+      '--skipApiVersionCheck',
+      '--blobHost',
+      '127.0.0.1',
+      '--queueHost',
+      '127.0.0.1',
+      '--tableHost',
+      '127.0.0.1',
+    ],
     { stdio: 'ignore' },
   );
   const deadline = Date.now() + 20_000;

@@ -82,15 +82,24 @@ export async function startFakeConnector(options: { readonly keep?: boolean } = 
     if (keep) arrivals.push({ method, conversationId, activity });
     if (typeof activity.type !== 'string') {
       // As the real connector (and the Agents Playground's) does.
-      res.writeHead(400, { 'Content-Type': 'application/json' }).end('{"error":{"code":"BadArgument","message":"Activity type is required"}}');
+      res
+        .writeHead(400, { 'Content-Type': 'application/json' })
+        .end('{"error":{"code":"BadArgument","message":"Activity type is required"}}');
       return;
     }
     const refusal = faults.find(
-      (f) => f.times > 0 && (f.method ?? method) === method && (f.conversationId ?? conversationId) === conversationId && (!f.which || f.which(activity)),
+      (f) =>
+        f.times > 0 &&
+        (f.method ?? method) === method &&
+        (f.conversationId ?? conversationId) === conversationId &&
+        (!f.which || f.which(activity)),
     );
     if (refusal) {
       refusal.times--;
-      const headers = { 'Content-Type': 'application/json', ...(refusal.retryAfter !== undefined ? { 'Retry-After': refusal.retryAfter } : {}) };
+      const headers = {
+        'Content-Type': 'application/json',
+        ...(refusal.retryAfter !== undefined ? { 'Retry-After': refusal.retryAfter } : {}),
+      };
       res.writeHead(refusal.status, headers).end('{"error":{"code":"Throttled","message":"scripted"}}');
       return;
     }
@@ -178,7 +187,11 @@ export function userMessage(
     serviceUrl,
     from: { id: options.userId ?? '29:user-1', name: 'Ada', aadObjectId: '00000000-0000-0000-0000-0000000000a1' },
     recipient: bot,
-    conversation: { id: options.conversationId ?? 'a:personal-chat-1', conversationType: options.conversationType ?? 'personal', tenantId: 'tenant-1' },
+    conversation: {
+      id: options.conversationId ?? 'a:personal-chat-1',
+      conversationType: options.conversationType ?? 'personal',
+      tenantId: 'tenant-1',
+    },
     text: `${mention}${text}`,
     ...(options.mentionBot ? { entities: [{ type: 'mention', text: `<at>${bot.name}</at>`, mentioned: bot }] } : {}),
     ...(options.value !== undefined ? { value: options.value } : {}),

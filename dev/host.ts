@@ -116,7 +116,7 @@ export async function startDevHost(options: DevHostOptions = {}): Promise<DevHos
     const context = createInvocationContext(definition.name, log);
     let result: HttpResponseInit | HttpResponse | undefined;
     try {
-      result = (await definition.handler(request, context));
+      result = await definition.handler(request, context);
     } catch (error: unknown) {
       // The Functions host answers an unhandled exception with a bare 500; so do we, and log it.
       context.error(`unhandled: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -155,12 +155,20 @@ function startTimers(definitions: readonly FunctionDefinition[], log: (line: str
   return definitions
     .filter((d) => d.kind === 'timer')
     .map((definition) => {
-      const timer = setInterval(() => {
-        const context = createInvocationContext(definition.name, log);
-        Promise.resolve(definition.handler({ isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } }, context)).catch((error: unknown) => {
-          log(`[${definition.name}] error: ${error instanceof Error ? error.message : String(error)}`);
-        });
-      }, everyMinutes(definition.schedule) * 60_000);
+      const timer = setInterval(
+        () => {
+          const context = createInvocationContext(definition.name, log);
+          Promise.resolve(
+            definition.handler(
+              { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } },
+              context,
+            ),
+          ).catch((error: unknown) => {
+            log(`[${definition.name}] error: ${error instanceof Error ? error.message : String(error)}`);
+          });
+        },
+        everyMinutes(definition.schedule) * 60_000,
+      );
       timer.unref();
       return timer;
     });

@@ -32,7 +32,8 @@ async function main(): Promise<void> {
     env.DATABRICKS_HOST = emulator.url;
     env.GENIE_SPACE_ID = emulator.spaceId;
     env.DATABRICKS_TOKEN = emulator.token;
-    for (const name of ['DATABRICKS_AUTH_TYPE', 'DATABRICKS_CLIENT_ID', 'DATABRICKS_CLIENT_SECRET', 'ARM_CLIENT_SECRET', 'ARM_USE_MSI']) delete env[name];
+    for (const name of ['DATABRICKS_AUTH_TYPE', 'DATABRICKS_CLIENT_ID', 'DATABRICKS_CLIENT_SECRET', 'ARM_CLIENT_SECRET', 'ARM_USE_MSI'])
+      delete env[name];
     if (!env.SAMPLE_QUESTIONS?.trim()) env.SAMPLE_QUESTIONS = DEMO_QUESTIONS.join(';');
     log(`[dev] no DATABRICKS_HOST: Genie emulator with demo data on ${emulator.url} (admin: ${emulator.url}/_emulator/stats)`);
   }
@@ -42,7 +43,11 @@ async function main(): Promise<void> {
 
   const config = reloadConfig();
   // DEV_APP_DIR serves another build (the benchmarks compare the unbundled one: the project root).
-  const host = await startDevHost({ port: Number(env.PORT ?? 7071), runTimers: true, ...(env.DEV_APP_DIR ? { appDir: env.DEV_APP_DIR } : {}) });
+  const host = await startDevHost({
+    port: Number(env.PORT ?? 7071),
+    runTimers: true,
+    ...(env.DEV_APP_DIR ? { appDir: env.DEV_APP_DIR } : {}),
+  });
   const pollers: QueuePoller[] = [];
   if (config.ok && config.config.answers.dispatch === 'queue' && config.config.storage?.kind === 'connectionString') {
     for (const definition of host.definitions) {

@@ -4,7 +4,6 @@ import { HOST_SETTINGS } from '../shared/config';
 import type { QueueFunctionDefinition } from '../shared/hosting';
 import { createInvocationContext } from './host';
 
-
 export interface QueuePoller {
   stop(): Promise<void>;
 }
@@ -29,7 +28,10 @@ export function startQueuePoller(
 
   const once = async (): Promise<void> => {
     await queue.createIfNotExists();
-    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 8, visibilityTimeout: options.visibilityTimeoutSeconds ?? HOST_SETTINGS.queueVisibilityTimeoutMs / 1000 });
+    const { receivedMessageItems } = await queue.receiveMessages({
+      numberOfMessages: 8,
+      visibilityTimeout: options.visibilityTimeoutSeconds ?? HOST_SETTINGS.queueVisibilityTimeoutMs / 1000,
+    });
     await Promise.all(
       receivedMessageItems.map(async (item) => {
         const text = Buffer.from(item.messageText, 'base64').toString('utf8');
@@ -59,7 +61,9 @@ export function startQueuePoller(
   const loop = (): void => {
     if (!running) return;
     current = once()
-      .catch((error: unknown) => log(`[dev-queue] polling ${definition.queueName} failed: ${error instanceof Error ? error.message : 'error'}`))
+      .catch((error: unknown) =>
+        log(`[dev-queue] polling ${definition.queueName} failed: ${error instanceof Error ? error.message : 'error'}`),
+      )
       .finally(() => {
         if (running) timer = setTimeout(loop, options.intervalMs ?? 500);
       });

@@ -70,7 +70,12 @@ async function main(entry: string, listFiles: boolean): Promise<void> {
   const started = performance.now();
   await import(pathToFileURL(entry).href);
   const importMs = performance.now() - started;
-  const esm = log ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((url) => new URL(url).pathname) : [];
+  const esm = log
+    ? readFileSync(log, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((url) => new URL(url).pathname)
+    : [];
   if (dir) rmSync(dir, { recursive: true, force: true });
   const loadedFiles = [...new Set([...esm, ...Object.keys(require.cache)])];
   const result: WorkerLoadResult = { registered, loadedFiles, importMs };

@@ -7,7 +7,8 @@ import { errorResponse, jsonResponse, MAX_WEBHOOK_BODY_BYTES, registerHttp } fro
 export async function messages(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const started = performance.now();
   // Refused before reading: the declared size is enough (the webhook checks the real one too).
-  if (Number(request.headers.get('content-length') ?? 0) > MAX_WEBHOOK_BODY_BYTES) return errorResponse(request, 413, 'the body is larger than 256 KB');
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_WEBHOOK_BODY_BYTES)
+    return errorResponse(request, 413, 'the body is larger than 256 KB');
   // Loaded on first use: botbuilder and the rest never slow down start-up or the health check.
   const { receiveActivity } = await import('../shared/app/index.js');
   try {

@@ -14,6 +14,8 @@ function testFiles(dir: string): string[] {
   });
 }
 
-const files = testFiles(__dirname).map((f) => relative(process.cwd(), f)).sort();
+const files = testFiles(__dirname)
+  .map((f) => relative(process.cwd(), f))
+  .sort();
 const result = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...process.argv.slice(2), ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -23,7 +23,8 @@ export interface AdminControls {
 /** GET /_emulator, POST /_emulator/scripts, POST /_emulator/faults, GET /_emulator/stats, POST /_emulator/reset. */
 export async function adminReply(req: IncomingMessage, url: URL, controls: AdminControls): Promise<Reply> {
   const address = req.socket.remoteAddress ?? '';
-  if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(address)) return { status: 403, json: { error_code: 'PERMISSION_DENIED', message: 'loopback only' } };
+  if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(address))
+    return { status: 403, json: { error_code: 'PERMISSION_DENIED', message: 'loopback only' } };
   const body = (await readBody(req)) ?? Buffer.alloc(0);
   const key = `${req.method ?? 'GET'} ${url.pathname.replace(/\/+$/, '')}`;
   try {

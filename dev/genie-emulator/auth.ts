@@ -29,7 +29,11 @@ export class TokenAuth {
     if (this.staticTokens.has(token)) return;
     const expiresAt = this.issued.get(token);
     if (expiresAt !== undefined && this.now() < expiresAt) return;
-    throw new ApiError(401, expiresAt === undefined ? 'Invalid access token.' : 'Invalid access token: the token has expired.', 'UNAUTHENTICATED');
+    throw new ApiError(
+      401,
+      expiresAt === undefined ? 'Invalid access token.' : 'Invalid access token: the token has expired.',
+      'UNAUTHENTICATED',
+    );
   }
 
   /** POST /oidc/v1/token: client credentials (form or Basic), grant_type client_credentials, scope all-apis. */
@@ -49,7 +53,10 @@ export class TokenAuth {
     const client = this.clients.find((c) => c.clientId === clientId && c.clientSecret === clientSecret);
     if (!client) return { status: 401, json: { error: 'invalid_client', error_description: 'Client authentication failed' } };
     if (form.get('grant_type') !== 'client_credentials') {
-      return { status: 400, json: { error: 'unsupported_grant_type', error_description: 'Only grant_type=client_credentials is supported' } };
+      return {
+        status: 400,
+        json: { error: 'unsupported_grant_type', error_description: 'Only grant_type=client_credentials is supported' },
+      };
     }
     if (!(form.get('scope') ?? '').split(/\s+/).includes('all-apis')) {
       return { status: 400, json: { error: 'invalid_scope', error_description: 'The scope must include all-apis' } };

@@ -54,7 +54,10 @@ async function main(): Promise<void> {
     ...(values.token !== undefined ? { tokens: [values.token] } : {}),
     ...(oauth?.[0] && oauth[1] ? { oauthClients: [{ clientId: oauth[0], clientSecret: oauth.slice(1).join(':') }] } : {}),
   };
-  const scripts = values.scenarios === undefined ? [] : parseScriptEntries(JSON.parse(readFileSync(values.scenarios, 'utf8')) as unknown, values.scenarios);
+  const scripts =
+    values.scenarios === undefined
+      ? []
+      : parseScriptEntries(JSON.parse(readFileSync(values.scenarios, 'utf8')) as unknown, values.scenarios);
 
   const emulator = await startGenieEmulator(options);
   for (const entry of scripts) emulator.script(entry.match, entry.answer);

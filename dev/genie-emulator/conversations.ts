@@ -314,7 +314,9 @@ export class ConversationStore {
           description: q.query.description ?? '',
           query: q.query.sql,
           statement_id: q.statementId,
-          ...(view.failed || view.cancelled ? {} : { query_result_metadata: { row_count: table.totalRowCount, is_truncated: table.truncated } }),
+          ...(view.failed || view.cancelled
+            ? {}
+            : { query_result_metadata: { row_count: table.totalRowCount, is_truncated: table.truncated } }),
         },
       });
     }

@@ -21,7 +21,14 @@ const Q = {
 } as const;
 
 /** The top-level demo questions, for the bot's help text (follow-ups reached by suggestions are left out). */
-export const DEMO_QUESTIONS: string[] = [Q.topProducts, Q.regionQuarter, Q.monthlyTrend, Q.ordersLastMonth, Q.regionCategory, Q.bestCustomer];
+export const DEMO_QUESTIONS: string[] = [
+  Q.topProducts,
+  Q.regionQuarter,
+  Q.monthlyTrend,
+  Q.ordersLastMonth,
+  Q.regionCategory,
+  Q.bestCustomer,
+];
 
 const str = (name: string): TableColumnSpec => ({ name, type_name: 'STRING' });
 const long = (name: string): TableColumnSpec => ({ name, type_name: 'LONG' });
@@ -299,7 +306,11 @@ export function demoAnswers(nowMs: number): [string, ScriptedAnswer][] {
  * people type them; a suggestion posted back verbatim always matches.
  */
 export function normalizeDemoQuestion(text: string): string {
-  return text.trim().toLowerCase().replace(/\s+/g, ' ').replace(/[?.!\s]+$/, '');
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/[?.!\s]+$/, '');
 }
 
 /** The honest answer to anything nothing is scripted for. */

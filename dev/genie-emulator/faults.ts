@@ -22,7 +22,8 @@ export function faultReply(fault: Fault & { status: number }): Reply {
     return { status: fault.status, headers, text: fault.message ?? (fault.status === 502 ? '502 Bad Gateway' : '504 Gateway Time-out') };
   }
   if (fault.endpoint === 'token') {
-    const code = fault.errorCode ?? (fault.status === 401 ? 'invalid_client' : fault.status < 500 ? 'invalid_request' : 'temporarily_unavailable');
+    const code =
+      fault.errorCode ?? (fault.status === 401 ? 'invalid_client' : fault.status < 500 ? 'invalid_request' : 'temporarily_unavailable');
     return { status: fault.status, headers, json: { error: code, error_description: message } };
   }
   return { status: fault.status, headers, json: { error_code: fault.errorCode ?? defaultErrorCode(fault.status), message } };

@@ -14,7 +14,14 @@ import { FaultQueue, faultReply, Stalls } from './faults';
 import { QuestionRateLimit } from './rate-limit';
 import { GenieRouter } from './routes';
 import { exactly, matching, ScriptBook } from './scenarios';
-import { type EmulatorStats, ENDPOINT_NAMES, type Fault, type GenieEmulator, type GenieEmulatorOptions, type ScriptedAnswer } from './types';
+import {
+  type EmulatorStats,
+  ENDPOINT_NAMES,
+  type Fault,
+  type GenieEmulator,
+  type GenieEmulatorOptions,
+  type ScriptedAnswer,
+} from './types';
 import { parseFault, parseScriptedAnswer } from './validate';
 import { acceptsGzip, type EndpointOrOther, errorReply, GZIP_MIN_BYTES, internalReply, MAX_BODY_BYTES, readBody, type Reply } from './wire';
 
@@ -37,7 +44,9 @@ function validateOptions(options: GenieEmulatorOptions): void {
   }
   if (options.spaceId !== undefined && !/^[^/\s]+$/.test(options.spaceId)) problems.push('spaceId');
   if (options.tokens?.some((t) => !/^\S+$/.test(t))) problems.push('tokens');
-  if (options.oauthClients?.some((c) => !c.clientId || !c.clientSecret || (c.expiresInSeconds !== undefined && !(c.expiresInSeconds > 0)))) {
+  if (
+    options.oauthClients?.some((c) => !c.clientId || !c.clientSecret || (c.expiresInSeconds !== undefined && !(c.expiresInSeconds > 0)))
+  ) {
     problems.push('oauthClients');
   }
   if (problems.length) throw new RangeError(`invalid Genie emulator option(s): ${problems.join(', ')}`);
@@ -136,7 +145,10 @@ export async function startGenieEmulator(options: GenieEmulatorOptions = {}): Pr
     const body = await readBody(req);
     const fault = endpoint === 'other' ? undefined : faults.take(endpoint);
     if (fault && !fault.afterProcessing && (await applyFault(fault, req, res, endpoint))) return;
-    const reply = body === undefined ? errorReply(invalid(`Request body larger than ${MAX_BODY_BYTES} bytes.`)) : router.handle(matched, { req, url, body });
+    const reply =
+      body === undefined
+        ? errorReply(invalid(`Request body larger than ${MAX_BODY_BYTES} bytes.`))
+        : router.handle(matched, { req, url, body });
     if (fault?.afterProcessing && (await applyFault(fault, req, res, endpoint))) return;
     if (!closed) await send(req, res, endpoint, reply);
   }

@@ -98,7 +98,10 @@ export function generateTable(rowCount: number, columnCount: number): Materializ
   const random = seeded(rowCount * 7_919 + columnCount);
   const kinds = Array.from({ length: columnCount }, (_, i) => GENERATED_KINDS[i % GENERATED_KINDS.length] ?? 'STRING');
   const columns = kinds.map((kind, i) =>
-    columnManifest({ name: `${kind.toLowerCase()}_${i}`, type_name: kind, ...(kind === 'DECIMAL' ? { type_precision: 18, type_scale: 2 } : {}) }, i),
+    columnManifest(
+      { name: `${kind.toLowerCase()}_${i}`, type_name: kind, ...(kind === 'DECIMAL' ? { type_precision: 18, type_scale: 2 } : {}) },
+      i,
+    ),
   );
   const kept = Math.min(rowCount, MAX_RESULT_ROWS);
   const rows: (string | null)[][] = [];

@@ -136,7 +136,9 @@ export function parseScriptedAnswer(value: unknown, path = 'answer'): ScriptedAn
   if (clarification !== undefined) answer.clarification = clarification;
   if (a.queries !== undefined) answer.queries = array(a.queries, `${path}.queries`).map((q, i) => query(q, `${path}.queries[${i}]`));
   if (a.suggestedQuestions !== undefined) {
-    answer.suggestedQuestions = array(a.suggestedQuestions, `${path}.suggestedQuestions`).map((s, i) => string(s, `${path}.suggestedQuestions[${i}]`));
+    answer.suggestedQuestions = array(a.suggestedQuestions, `${path}.suggestedQuestions`).map((s, i) =>
+      string(s, `${path}.suggestedQuestions[${i}]`),
+    );
   }
   if (a.error !== undefined) {
     const e = object(a.error, `${path}.error`);

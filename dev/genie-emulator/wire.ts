@@ -27,9 +27,11 @@ export function errorReply(error: ApiError): Reply {
 
 /** An emulator-internal failure still answers in the Databricks shape instead of crashing the process. */
 export function internalReply(error: unknown): Reply {
-  return { status: 500, json: { error_code: 'INTERNAL_ERROR', message: `Genie emulator bug: ${error instanceof Error ? error.message : String(error)}` } };
+  return {
+    status: 500,
+    json: { error_code: 'INTERNAL_ERROR', message: `Genie emulator bug: ${error instanceof Error ? error.message : String(error)}` },
+  };
 }
-
 
 /** The whole body, or undefined when it is larger than {@link MAX_BODY_BYTES}. */
 export async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
@@ -38,7 +40,8 @@ export async function readBody(req: IncomingMessage): Promise<Buffer | undefined
   let tooLarge = false;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) tooLarge = true; // keep draining so the connection stays usable
+    if (size > MAX_BODY_BYTES)
+      tooLarge = true; // keep draining so the connection stays usable
     else chunks.push(chunk);
   }
   return tooLarge ? undefined : Buffer.concat(chunks);

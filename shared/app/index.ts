@@ -1,7 +1,16 @@
 import { DefaultAzureCredential, ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
 import type { TurnContext } from 'botbuilder';
 
-import { AnswerWorker, BotHost, GenieBot, handleWebhook, isQuestion, type WebhookInput, type WebhookPolicy, type WebhookResult } from '../bot';
+import {
+  AnswerWorker,
+  BotHost,
+  GenieBot,
+  handleWebhook,
+  isQuestion,
+  type WebhookInput,
+  type WebhookPolicy,
+  type WebhookResult,
+} from '../bot';
 import { type AppConfig, ConfigError, getConfig, QUESTIONS_QUEUE } from '../config';
 import { createTokenSource, failureReasonOf, GenieClient, type PollSchedule } from '../genie';
 import { ensureError, getSharedHttpClient, sharedHttpStats } from '../http';
@@ -21,7 +30,15 @@ import {
   sweepExpired,
   type SweepResult,
 } from '../state';
-import { createLogger, type Logger, type LogSink, type MetricsDocument, type OpenTelemetryHandles, startAzureMonitor, Telemetry } from '../telemetry';
+import {
+  createLogger,
+  type Logger,
+  type LogSink,
+  type MetricsDocument,
+  type OpenTelemetryHandles,
+  startAzureMonitor,
+  Telemetry,
+} from '../telemetry';
 
 /**
  * The composition root: every per-process singleton, built once on first use and kept across warm
@@ -94,7 +111,15 @@ export async function createBotApp(config: AppConfig, overrides: BotAppOverrides
     const messages = messagesFor(resolveLocale(context.activity.locale, config.bot.defaultLocale));
     await context.sendActivity(messages.text('reply.turnFailed')).catch(() => undefined);
   });
-  const worker = new AnswerWorker({ config, state, sender: host, genie: genieFactory, logger, telemetry, ...(overrides.schedule ? { schedule: overrides.schedule } : {}) });
+  const worker = new AnswerWorker({
+    config,
+    state,
+    sender: host,
+    genie: genieFactory,
+    logger,
+    telemetry,
+    ...(overrides.schedule ? { schedule: overrides.schedule } : {}),
+  });
   const dispatcher: QuestionDispatcher =
     config.answers.dispatch === 'queue' && config.storage
       ? new StorageQueueDispatcher(createQuestionQueue(config.storage, QUESTIONS_QUEUE))
@@ -112,7 +137,13 @@ export async function createBotApp(config: AppConfig, overrides: BotAppOverrides
     isQuestion,
     defaultLocale: config.bot.defaultLocale,
     ...(config.policy.allowedGroupIds
-      ? { groups: new GraphGroupMembership({ http, credential: overrides.graph?.credential ?? appCredential(config), ...(overrides.graph?.baseUrl ? { baseUrl: overrides.graph.baseUrl } : {}) }) }
+      ? {
+          groups: new GraphGroupMembership({
+            http,
+            credential: overrides.graph?.credential ?? appCredential(config),
+            ...(overrides.graph?.baseUrl ? { baseUrl: overrides.graph.baseUrl } : {}),
+          }),
+        }
       : {}),
   });
   const policy: WebhookPolicy = {
@@ -175,7 +206,13 @@ async function codesOnly<T>(work: () => Promise<T>): Promise<T> {
 export function receiveActivity(input: WebhookInput, started: number): Promise<WebhookResult> {
   return codesOnly(async () => {
     const current = await getBotApp();
-    const result = await handleWebhook(input, current.host, current.config.bot.authEnabled, (context) => current.bot.run(context), current.policy);
+    const result = await handleWebhook(
+      input,
+      current.host,
+      current.config.bot.authEnabled,
+      (context) => current.bot.run(context),
+      current.policy,
+    );
     current.telemetry.webhookHandled(result.activityType, performance.now() - started);
     return result;
   });

@@ -69,7 +69,12 @@ export interface SendRetryPolicy {
   readonly maxRetryAfterMs: number;
 }
 
-export const DEFAULT_SEND_RETRY_POLICY: SendRetryPolicy = Object.freeze({ retries: 4, baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 30_000 });
+export const DEFAULT_SEND_RETRY_POLICY: SendRetryPolicy = Object.freeze({
+  retries: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRetryAfterMs: 30_000,
+});
 
 const RETRYABLE_CONNECTOR_STATUSES = new Set([412, 429, 502, 504]);
 
@@ -118,7 +123,8 @@ const PIPELINE_RETRY_POLICY = 'defaultRetryPolicy';
  */
 function withoutPipelineRetry(context: TurnContext): void {
   const connector: unknown = context.turnState.get(context.adapter.ConnectorClientKey);
-  const pipeline = (connector as { client?: { pipeline?: { removePolicy?: (policy: { name: string }) => unknown } } } | undefined)?.client?.pipeline;
+  const pipeline = (connector as { client?: { pipeline?: { removePolicy?: (policy: { name: string }) => unknown } } } | undefined)?.client
+    ?.pipeline;
   pipeline?.removePolicy?.({ name: PIPELINE_RETRY_POLICY });
 }
 
@@ -173,7 +179,11 @@ export class BotHost implements ConversationSender {
     onTurnError: (context: TurnContext, error: unknown) => Promise<void>,
     options: BotHostOptions = {},
   ) {
-    this.sending = { retry: options.retry ?? DEFAULT_SEND_RETRY_POLICY, clock: options.clock ?? systemClock, random: options.random ?? Math.random };
+    this.sending = {
+      retry: options.retry ?? DEFAULT_SEND_RETRY_POLICY,
+      clock: options.clock ?? systemClock,
+      random: options.random ?? Math.random,
+    };
     this.auth = new ConfigurationBotFrameworkAuthentication({
       ...(settings.appId ? { MicrosoftAppId: settings.appId } : {}),
       ...(settings.appPassword ? { MicrosoftAppPassword: settings.appPassword } : {}),
@@ -200,7 +210,8 @@ export class BotHost implements ConversationSender {
       auth = await this.auth.authenticateRequest(activity, request.headers.authorization ?? '');
     } catch (error: unknown) {
       const name = error instanceof Error ? error.name : '';
-      if (INVALID_TOKEN_ERRORS.has(name) || connectorStatus(error) === 401) return { status: 401, body: { error: 'the Bot Framework token is not valid' } };
+      if (INVALID_TOKEN_ERRORS.has(name) || connectorStatus(error) === 401)
+        return { status: 401, body: { error: 'the Bot Framework token is not valid' } };
       return { status: 503, body: { error: 'the Bot Framework token could not be checked right now' } };
     }
     const handling = await route(activity);
@@ -230,7 +241,11 @@ export class BotHost implements ConversationSender {
     if (failure !== undefined) throw ensureError(failure);
   }
 
-  async send(reference: StoredReference, activity: Partial<Activity>, options: { readonly retry?: boolean } = {}): Promise<string | undefined> {
+  async send(
+    reference: StoredReference,
+    activity: Partial<Activity>,
+    options: { readonly retry?: boolean } = {},
+  ): Promise<string | undefined> {
     let id: string | undefined;
     const once = () => this.inConversation(reference, async (context) => void (id = (await context.sendActivity(activity))?.id));
     await (options.retry === false ? once() : this.withRetry(once));
@@ -240,7 +255,11 @@ export class BotHost implements ConversationSender {
   async update(reference: StoredReference, activityId: string, activity: Partial<Activity>): Promise<void> {
     await this.withRetry(
       // botbuilder fills in `type` for sends but not for updates; channels refuse an update without one.
-      () => this.inConversation(reference, async (context) => void (await context.updateActivity({ type: 'message', ...activity, id: activityId }))),
+      () =>
+        this.inConversation(
+          reference,
+          async (context) => void (await context.updateActivity({ type: 'message', ...activity, id: activityId })),
+        ),
     );
   }
 

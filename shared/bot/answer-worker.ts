@@ -1,7 +1,16 @@
 import type { Activity } from 'botbuilder';
 
 import { type AppConfig, HOST_SETTINGS } from '../config';
-import { askGenie, type AskResult, type FailureReason, failureReasonOf, type GenieClient, GenieError, type PollSchedule, userMessageKey } from '../genie';
+import {
+  askGenie,
+  type AskResult,
+  type FailureReason,
+  failureReasonOf,
+  type GenieClient,
+  GenieError,
+  type PollSchedule,
+  userMessageKey,
+} from '../genie';
 import { ensureError } from '../http';
 import { type Messages, messagesFor, resolveLocale } from '../i18n';
 import { type Clock, systemClock } from '../runtime';
@@ -9,7 +18,6 @@ import { type BotState, isFinished, type JobValue, type QuestionMessage, type Ve
 import { type Logger, type Telemetry, truncateForLog } from '../telemetry';
 import type { ConversationSender } from './adapter';
 import { attachment, renderAnswerCard } from './cards';
-
 
 /** A reply older than this in state `replying` is taken to have died mid-send. */
 const REPLY_LEASE_MS = 2 * 60_000;
@@ -29,7 +37,8 @@ export interface AnswerWorkerDependencies {
 
 /** Errors worth another attempt from the queue (Genie or storage unreachable), not ones the user must hear about. */
 function isTransient(error: unknown): boolean {
-  if (error instanceof GenieError) return error.retryable && (error.reason === 'network' || error.reason === 'internal' || error.reason === 'rate_limited');
+  if (error instanceof GenieError)
+    return error.retryable && (error.reason === 'network' || error.reason === 'internal' || error.reason === 'rate_limited');
   return true;
 }
 
@@ -113,14 +122,24 @@ export class AnswerWorker {
         // Genie's payload holds the question and result rows: only with LOG_QUESTION_TEXT, at debug, compacted.
         this.deps.logger.debug('genie.answer', { ...log, payload: JSON.stringify(truncateForLog(answer)) });
       }
-      const card = renderAnswerCard(answer, { ...this.deps.config.cards, locale: messages.locale }, { kind: 'buttons', job: message.jobId });
+      const card = renderAnswerCard(
+        answer,
+        { ...this.deps.config.cards, locale: messages.locale },
+        { kind: 'buttons', job: message.jobId },
+      );
       stopTyping();
       await status.cancel();
       const sent = await this.reply(job, { attachments: [attachment(card)] }, 'answered', card);
       if (sent) {
         const outcome = answer.clarification && !answer.query ? 'clarification' : 'answered';
         this.deps.telemetry.questionFinished(outcome, 'none', this.clock.now() - job.value.createdAt, result.waitedMs);
-        this.deps.logger.debug('question.answered', { ...log, outcome, polls: result.polls, genieMs: result.waitedMs, rows: answer.table?.rows.length });
+        this.deps.logger.debug('question.answered', {
+          ...log,
+          outcome,
+          polls: result.polls,
+          genieMs: result.waitedMs,
+          rows: answer.table?.rows.length,
+        });
       }
     } catch (error: unknown) {
       stopTyping();
@@ -140,7 +159,12 @@ export class AnswerWorker {
   async poison(message: QuestionMessage): Promise<void> {
     const found = await this.deps.state.jobs.get(message.jobId);
     if (!found || isFinished(found.value.state)) return;
-    await this.fail(new JobHandle(this.deps.state, found), 'internal', this.messagesOf(found.value).text('reply.poison'), new Error('poison'));
+    await this.fail(
+      new JobHandle(this.deps.state, found),
+      'internal',
+      this.messagesOf(found.value).text('reply.poison'),
+      new Error('poison'),
+    );
   }
 
   /** The language the question came in; jobs recorded before languages were stored get the default. */

@@ -45,12 +45,16 @@ export function parseCommand(text: string): Command | undefined {
 export function questionText(activity: Partial<Activity>, botId: string | undefined): string {
   let text = activity.text ?? '';
   for (const entity of activity.entities ?? []) {
-    const mentioned = (entity as { type?: string; mentioned?: { id?: string }; text?: string });
+    const mentioned = entity as { type?: string; mentioned?: { id?: string }; text?: string };
     if (mentioned.type === 'mention' && mentioned.text && (!botId || mentioned.mentioned?.id === botId)) {
       text = text.split(mentioned.text).join(' ');
     }
   }
-  return text.replace(/<at>[^<]*<\/at>/gi, ' ').replace(/&nbsp;/g, ' ').replace(/\s+/g, ' ').trim();
+  return text
+    .replace(/<at>[^<]*<\/at>/gi, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 function sameMessage(a: GenieMessageRef, b: GenieMessageRef): boolean {
@@ -158,7 +162,14 @@ export class GenieBot extends ActivityHandler {
     const reference = JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))) as StoredReference;
     try {
       // The worker answers later, maybe elsewhere: the job carries the language the question came in.
-      await this.deps.state.jobs.create({ id: jobId, chatKey: chatKeyOf(activity), question, reference, userHash, locale: messages.locale });
+      await this.deps.state.jobs.create({
+        id: jobId,
+        chatKey: chatKeyOf(activity),
+        question,
+        reference,
+        userHash,
+        locale: messages.locale,
+      });
       await this.deps.dispatcher.dispatch({ jobId });
     } catch (error: unknown) {
       // Nothing silently dropped: the redelivery (or the user's resend) may try again, and the user is told.
@@ -185,7 +196,10 @@ export class GenieBot extends ActivityHandler {
   }
 
   /** 👍/👎 (Action.Execute): sent to Genie once per message and rating; the card shows the receipt. */
-  protected override async onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+  protected override async onAdaptiveCardInvoke(
+    context: TurnContext,
+    invokeValue: AdaptiveCardInvokeValue,
+  ): Promise<AdaptiveCardInvokeResponse> {
     const data: unknown = invokeValue.action?.data;
     if (invokeValue.action?.verb !== FEEDBACK_VERB || !isFeedbackActionData(data)) {
       return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'Unknown card action' } };
@@ -198,7 +212,11 @@ export class GenieBot extends ActivityHandler {
     if (!job || job.value.chatKey !== chatKeyOf(context.activity) || !recorded || !sameMessage(recorded, ref)) {
       this.deps.telemetry.refused('card_action');
       this.deps.logger.info('policy.refused', { reason: 'card_action', user: this.userHash(context.activity) });
-      return { statusCode: 403, type: 'application/vnd.microsoft.error', value: { code: 'Forbidden', message: messages.text('refusal.cardActionElsewhere') } };
+      return {
+        statusCode: 403,
+        type: 'application/vnd.microsoft.error',
+        value: { code: 'Forbidden', message: messages.text('refusal.cardActionElsewhere') },
+      };
     }
     const feedbackKey = [`feedback:${ref.conversationId}`, `${ref.messageId}:${rating}`] as const;
     const first = await this.deps.state.dedup.firstSeen(...feedbackKey);
@@ -209,11 +227,20 @@ export class GenieBot extends ActivityHandler {
       } catch (error: unknown) {
         await this.deps.state.dedup.forget(...feedbackKey).catch(() => false);
         this.deps.logger.warn('feedback.failed', { error: ensureError(error).name });
-        return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: messages.text(userMessageKey(error)) as never };
+        return {
+          statusCode: 200,
+          type: 'application/vnd.microsoft.activity.message',
+          value: messages.text(userMessageKey(error)) as never,
+        };
       }
     }
     const card = job.value.card;
-    if (card) return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: withFeedbackGiven(card as AdaptiveCard, rating, messages) as never };
+    if (card)
+      return {
+        statusCode: 200,
+        type: ADAPTIVE_CARD_CONTENT_TYPE,
+        value: withFeedbackGiven(card as AdaptiveCard, rating, messages) as never,
+      };
     return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: messages.text('feedback.thanks') as never };
   }
 }

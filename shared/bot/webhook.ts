@@ -35,7 +35,8 @@ function reject(status: number, reason: string, headers?: Record<string, string>
 /** What is checked before the body is read: method and, when tokens are checked, that there is one. */
 function checkHeaders(input: Pick<WebhookInput, 'method' | 'headers'>, authEnabled: boolean): Rejected | undefined {
   if (input.method.toUpperCase() !== 'POST') return reject(405, 'the bot webhook accepts POST only', { Allow: 'POST' });
-  if (authEnabled && !/^Bearer\s+\S+/i.test(input.headers.authorization ?? '')) return reject(401, 'a Bot Framework bearer token is required');
+  if (authEnabled && !/^Bearer\s+\S+/i.test(input.headers.authorization ?? ''))
+    return reject(401, 'a Bot Framework bearer token is required');
   return undefined;
 }
 
@@ -61,7 +62,8 @@ export function checkWebhookRequest(input: WebhookInput & { readonly body: Buffe
     return reject(400, 'the activity has no serviceUrl to reply to');
   }
   // Without an app id nothing proves who sent this: only replies that stay on this machine.
-  if (!authEnabled && !isLoopbackServiceUrl(activity.serviceUrl)) return { ...reject(403, REFUSAL_CODES.service_url), refusal: 'service_url' };
+  if (!authEnabled && !isLoopbackServiceUrl(activity.serviceUrl))
+    return { ...reject(403, REFUSAL_CODES.service_url), refusal: 'service_url' };
   return { ok: true, activity };
 }
 
@@ -83,7 +85,13 @@ function routeThrough(policy: WebhookPolicy | undefined, logic: TurnLogic): Turn
  * gate, and the turn (InvokeResponse for invokes). Never throws: whatever happens, the caller gets
  * a status.
  */
-export async function handleWebhook(input: WebhookInput, host: BotHost, authEnabled: boolean, logic: TurnLogic, policy?: WebhookPolicy): Promise<WebhookResult> {
+export async function handleWebhook(
+  input: WebhookInput,
+  host: BotHost,
+  authEnabled: boolean,
+  logic: TurnLogic,
+  policy?: WebhookPolicy,
+): Promise<WebhookResult> {
   const early = checkHeaders(input, authEnabled);
   if (early) return early.result;
   const body = typeof input.body === 'function' ? await input.body() : input.body;

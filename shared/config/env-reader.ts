@@ -54,7 +54,11 @@ export class EnvReader {
   invalid(setting: AnySetting, expected = setting.expected): void {
     const value = this.raw(setting);
     const echo = value !== undefined && setting.kind !== 'secret';
-    this.problems.push({ setting: nameOf(setting), kind: 'invalid', expected: echo ? `${expected} (got "${value.slice(0, 60)}")` : expected });
+    this.problems.push({
+      setting: nameOf(setting),
+      kind: 'invalid',
+      expected: echo ? `${expected} (got "${value.slice(0, 60)}")` : expected,
+    });
   }
 }
 

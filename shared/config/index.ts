@@ -6,7 +6,16 @@ export type { ConfigProblem } from './env-reader';
 export { HOST_SETTINGS } from './host';
 export { loadConfig } from './load';
 export * from './records';
-export type { AppConfig, BotAppType, ConfigResult, DatabricksAuthConfig, HttpClientSettings, LogLevel, PolicySettings, StorageConfig } from './types';
+export type {
+  AppConfig,
+  BotAppType,
+  ConfigResult,
+  DatabricksAuthConfig,
+  HttpClientSettings,
+  LogLevel,
+  PolicySettings,
+  StorageConfig,
+} from './types';
 
 /** The queue between the webhook and the answer worker (bindings need a literal, so it is not a setting). */
 export const QUESTIONS_QUEUE = 'genie-questions';

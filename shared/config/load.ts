@@ -46,7 +46,12 @@ function readDatabricksAuth(r: EnvReader): DatabricksAuthConfig {
     case 'oauth-m2m':
       return { type, clientId: r.required(DB.clientId, type), clientSecret: r.required(DB.clientSecret, type) };
     case 'azure-client-secret':
-      return { type, tenantId: r.required(DB.armTenantId, type), clientId: r.required(DB.armClientId, type), clientSecret: r.required(DB.armClientSecret, type) };
+      return {
+        type,
+        tenantId: r.required(DB.armTenantId, type),
+        clientId: r.required(DB.armClientId, type),
+        clientSecret: r.required(DB.armClientSecret, type),
+      };
     case 'azure-msi': {
       const clientId = r.get(DB.armClientId);
       return clientId ? { type, clientId } : { type };
@@ -73,7 +78,12 @@ function readStorage(r: EnvReader): StorageConfig | undefined {
   if (!tableServiceUri) r.missing(IDENTITY_STORAGE.tableServiceUri, `the table endpoint, or ${IDENTITY_STORAGE.accountName}`);
   if (!queueServiceUri) r.missing(IDENTITY_STORAGE.queueServiceUri, `the queue endpoint, or ${IDENTITY_STORAGE.accountName}`);
   const clientId = r.raw(IDENTITY_STORAGE.clientId);
-  return { kind: 'identity', tableServiceUri: tableServiceUri ?? '', queueServiceUri: queueServiceUri ?? '', ...(clientId ? { clientId } : {}) };
+  return {
+    kind: 'identity',
+    tableServiceUri: tableServiceUri ?? '',
+    queueServiceUri: queueServiceUri ?? '',
+    ...(clientId ? { clientId } : {}),
+  };
 }
 
 function readBot(r: EnvReader): AppConfig['bot'] {
@@ -83,9 +93,11 @@ function readBot(r: EnvReader): AppConfig['bot'] {
   const sampleQuestions = r.get(BOT_SETTINGS.sampleQuestions);
   const defaultLocale = r.get(BOT_SETTINGS.defaultLocale);
   // In Azure, tokens are checked against Bot Framework's own keys: a different key server would let its owner sign tokens.
-  if (openIdMetadataUrl !== undefined && r.has(RUNTIME_SETTINGS.siteName)) r.invalid(BOT_SETTINGS.openIdMetadataUrl, 'unset in Azure (it is for local key servers in tests only)');
+  if (openIdMetadataUrl !== undefined && r.has(RUNTIME_SETTINGS.siteName))
+    r.invalid(BOT_SETTINGS.openIdMetadataUrl, 'unset in Azure (it is for local key servers in tests only)');
   if (appId === undefined) {
-    if (r.has(RUNTIME_SETTINGS.siteName)) r.missing(BOT_SETTINGS.appId, `${BOT_SETTINGS.appId.expected}: required in Azure, where the webhook must check Bot Framework tokens`);
+    if (r.has(RUNTIME_SETTINGS.siteName))
+      r.missing(BOT_SETTINGS.appId, `${BOT_SETTINGS.appId.expected}: required in Azure, where the webhook must check Bot Framework tokens`);
     return { appType, authEnabled: false, sampleQuestions, defaultLocale };
   }
   const appPassword = appType === 'UserAssignedMSI' ? undefined : r.required(BOT_SETTINGS.appPassword, appType);

@@ -88,7 +88,8 @@ export interface AppConfig {
   };
 }
 
-export type ConfigResult = { readonly ok: true; readonly config: AppConfig } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+export type ConfigResult =
+  { readonly ok: true; readonly config: AppConfig } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 export interface PolicySettings {
   /** Entra tenants served; absent: no tenant list applies (local development only). */

@@ -5,14 +5,7 @@ import { type Clock, type Random, systemClock } from '../runtime';
 import type { DatabricksTokenSource } from './auth';
 import { type GenieEndpoint, GenieHttpError, GenieNetworkError, GenieUncertainError } from './errors';
 import { DEFAULT_RETRY_POLICY, isRetryableTransportError, parseRetryAfter, retryDelay, type RetryPolicy } from './retry';
-import type {
-  FeedbackRating,
-  GenieMessage,
-  GenieMessageRef,
-  GenieSpace,
-  StartConversationResponse,
-  StatementResponse,
-} from './types';
+import type { FeedbackRating, GenieMessage, GenieMessageRef, GenieSpace, StartConversationResponse, StatementResponse } from './types';
 
 /** Outcome classes of one HTTP attempt, for metrics (low cardinality). */
 export type CallOutcome = '2xx' | '3xx' | '4xx' | '5xx' | 'timeout' | 'network';
@@ -107,7 +100,8 @@ export class GenieClient {
       path: `/spaces/${segment(this.spaceId)}/start-conversation`,
       body: { content },
     });
-    const conversationId = data.conversation_id ?? data.conversation?.conversation_id ?? data.conversation?.id ?? data.message?.conversation_id;
+    const conversationId =
+      data.conversation_id ?? data.conversation?.conversation_id ?? data.conversation?.id ?? data.message?.conversation_id;
     const messageId = data.message_id ?? data.message?.message_id ?? data.message?.id;
     if (!conversationId || !messageId) throw this.malformed('start-conversation', 'no conversation_id or message_id');
     return { ref: { spaceId: this.spaceId, conversationId, messageId }, ...(data.message ? { message: data.message } : {}) };

@@ -78,7 +78,8 @@ export class GenieAnswerError extends GenieError {
   ) {
     super(`Genie failed the question${type ? ` (${type})` : ''}${detail ? `: ${detail.slice(0, 300)}` : ''}`);
     this.reason = answerReason(type);
-    this.retryable = this.reason === 'rate_limited' || type === 'RETRYABLE_PROCESSING_EXCEPTION' || type === 'REPLY_PROCESS_TIMEOUT_EXCEPTION';
+    this.retryable =
+      this.reason === 'rate_limited' || type === 'RETRYABLE_PROCESSING_EXCEPTION' || type === 'REPLY_PROCESS_TIMEOUT_EXCEPTION';
   }
 }
 

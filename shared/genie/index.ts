@@ -10,7 +10,14 @@ export {
   type IssuedToken,
   patTokenSource,
 } from './auth';
-export { type CallOutcome, type GenieCallEvent, type GenieCallObserver, GenieClient, type GenieClientOptions, type GenieRetryEvent } from './client';
+export {
+  type CallOutcome,
+  type GenieCallEvent,
+  type GenieCallObserver,
+  GenieClient,
+  type GenieClientOptions,
+  type GenieRetryEvent,
+} from './client';
 export { decodeStatement, expandScientific } from './decode';
 export {
   type FailureReason,

@@ -46,7 +46,12 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
  * up to 250 ms so many waiting callers do not return in the same instant), else exponential
  * backoff with equal jitter. Shared by the Genie client and the bot's connector sends.
  */
-export function retryDelay(retry: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, random: Random, retryAfterMs?: number): number {
+export function retryDelay(
+  retry: number,
+  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
+  random: Random,
+  retryAfterMs?: number,
+): number {
   if (retryAfterMs !== undefined) return retryAfterMs + Math.floor(random() * 250);
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (retry - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);

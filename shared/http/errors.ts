@@ -17,7 +17,13 @@ export class HttpTimeoutError extends Error {
     readonly path: string,
     options?: ErrorOptions,
   ) {
-    super(`${kind} timeout: ${TIMEOUT_MEANING[kind]} ${kind === 'connect' ? 'within' : ''} ${timeoutMs} ms (${method} ${path})`.replace(/\s+/g, ' '), options);
+    super(
+      `${kind} timeout: ${TIMEOUT_MEANING[kind]} ${kind === 'connect' ? 'within' : ''} ${timeoutMs} ms (${method} ${path})`.replace(
+        /\s+/g,
+        ' ',
+      ),
+      options,
+    );
   }
 }
 

@@ -18,7 +18,8 @@ function sameSettings(a: HttpClientSettings, b: HttpClientSettings): boolean {
  */
 export function getSharedHttpClient(settings: HttpClientSettings = getConfig().http): KeepAliveHttpClient {
   if (!shared) shared = { client: new KeepAliveHttpClient(settings), settings };
-  else if (!sameSettings(shared.settings, settings)) throw new Error('the shared HTTP client of this process was built with other settings');
+  else if (!sameSettings(shared.settings, settings))
+    throw new Error('the shared HTTP client of this process was built with other settings');
   return shared.client;
 }
 

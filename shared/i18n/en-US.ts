@@ -27,7 +27,8 @@ export const enUS = {
     'refusal.notAllowed': 'Sorry, I can only answer questions for the people this bot was set up for. Your administrator can add you.',
     'refusal.membershipUnknown': "Sorry, I couldn't check right now that you may use this bot. Please try again in a few minutes.",
     'refusal.rateUnknown': "Sorry, I couldn't take your question just now. Please send it again in a moment.",
-    'refusal.tooMany': "You've asked a lot of questions in the last minute. Please wait {seconds, plural, one {# second} other {# seconds}} and ask again.",
+    'refusal.tooMany':
+      "You've asked a lot of questions in the last minute. Please wait {seconds, plural, one {# second} other {# seconds}} and ask again.",
     'refusal.cardActionElsewhere': 'That button belongs to another conversation.',
 
     'feedback.good': 'Good answer',

@@ -82,7 +82,9 @@ export function resolveLocale(requested: string | undefined, fallback: Locale): 
 
 const COMMANDS = new Map<string, Command>(
   Object.values(CATALOGS).flatMap((catalog: Catalog) =>
-    (Object.entries(catalog.commands) as [Command, readonly string[]][]).flatMap(([command, words]) => words.map((word) => [word.toLowerCase(), command] as const)),
+    (Object.entries(catalog.commands) as [Command, readonly string[]][]).flatMap(([command, words]) =>
+      words.map((word) => [word.toLowerCase(), command] as const),
+    ),
   ),
 );
 

@@ -9,7 +9,8 @@ export const zhCN = {
   messages: {
     'help.intro': '我通过 Databricks Genie 回答关于你的数据的问题。',
     'help.greeting': '👋 你好！我通过 Databricks Genie 回答关于你的数据的问题。',
-    'help.howTo': '用日常的说法提问即可。我会显示 Genie 的回答，附上结果表格（合适时还会附上图表）、背后的 SQL 和后续问题。后续问题会延续同一个对话。',
+    'help.howTo':
+      '用日常的说法提问即可。我会显示 Genie 的回答，附上结果表格（合适时还会附上图表）、背后的 SQL 和后续问题。后续问题会延续同一个对话。',
     'help.tryThese': '试试这些问题：',
     'help.commands': '**{new}** — 开始新的对话 · **{help}** — 再次显示本说明',
     'help.channels': '在频道中请 @提及我来提问；我会在该帖子中回复。',

@@ -9,7 +9,8 @@ export const zhTW = {
   messages: {
     'help.intro': '我會透過 Databricks Genie 回答關於您資料的問題。',
     'help.greeting': '👋 您好！我會透過 Databricks Genie 回答關於您資料的問題。',
-    'help.howTo': '用平常的說法提問就可以。我會顯示 Genie 的回答，附上結果表格（適合時也會附上圖表）、背後的 SQL 與後續問題。後續問題會延續同一段對話。',
+    'help.howTo':
+      '用平常的說法提問就可以。我會顯示 Genie 的回答，附上結果表格（適合時也會附上圖表）、背後的 SQL 與後續問題。後續問題會延續同一段對話。',
     'help.tryThese': '試試這些問題：',
     'help.commands': '**{new}** — 開始新的對話 · **{help}** — 再次顯示這則說明',
     'help.channels': '在頻道中請 @提及我來提問；我會在討論串中回覆。',

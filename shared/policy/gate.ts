@@ -82,11 +82,17 @@ export class PolicyGate<A extends GateActivity = GateActivity> {
     const objectId = activity.from?.aadObjectId?.toLowerCase();
     if (!objectId) return { allowed: false, reason: 'user', reply: this.say(activity, 'refusal.notAllowed') };
     if (allowedUserIds?.includes(objectId)) return ALLOWED;
-    if (!allowedGroupIds || !this.options.groups) return { allowed: false, reason: 'user', reply: this.say(activity, 'refusal.notAllowed') };
+    if (!allowedGroupIds || !this.options.groups)
+      return { allowed: false, reason: 'user', reply: this.say(activity, 'refusal.notAllowed') };
     try {
       if (await this.options.groups.isMemberOfAny(objectId, allowedGroupIds)) return ALLOWED;
     } catch (error: unknown) {
-      return { allowed: false, reason: 'group_check_failed', reply: this.say(activity, 'refusal.membershipUnknown'), error: ensureError(error) };
+      return {
+        allowed: false,
+        reason: 'group_check_failed',
+        reply: this.say(activity, 'refusal.membershipUnknown'),
+        error: ensureError(error),
+      };
     }
     return { allowed: false, reason: 'group', reply: this.say(activity, 'refusal.notAllowed') };
   }
@@ -96,7 +102,11 @@ export class PolicyGate<A extends GateActivity = GateActivity> {
     try {
       const taken = await this.options.rate!.take(userId);
       if (taken.ok) return ALLOWED;
-      return { allowed: false, reason: 'rate', reply: this.say(activity, 'refusal.tooMany', { seconds: Math.max(1, Math.ceil(taken.retryAfterMs / 1000)) }) };
+      return {
+        allowed: false,
+        reason: 'rate',
+        reply: this.say(activity, 'refusal.tooMany', { seconds: Math.max(1, Math.ceil(taken.retryAfterMs / 1000)) }),
+      };
     } catch (error: unknown) {
       return { allowed: false, reason: 'rate_check_failed', reply: this.say(activity, 'refusal.rateUnknown'), error: ensureError(error) };
     }

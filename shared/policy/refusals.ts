@@ -3,15 +3,7 @@
  * lives in the message catalogs (`refusal.*`): short, polite, and never repeating any data.
  */
 export type RefusalReason =
-  | 'channel'
-  | 'tenant'
-  | 'user'
-  | 'group'
-  | 'group_check_failed'
-  | 'rate'
-  | 'rate_check_failed'
-  | 'service_url'
-  | 'card_action';
+  'channel' | 'tenant' | 'user' | 'group' | 'group_check_failed' | 'rate' | 'rate_check_failed' | 'service_url' | 'card_action';
 
 /** The code in a 403 body and in logs: names the check, never the value that failed it. */
 export const REFUSAL_CODES: Readonly<Record<RefusalReason, string>> = {

@@ -116,7 +116,11 @@ export class SessionService {
    */
   private async retire(conversationId: string, spaceId: string): Promise<void> {
     const now = this.clock.now();
-    await this.store.put(`${RETIRED_PREFIX}${conversationId}`, { spaceId, conversationId, lastUsedAt: now, retired: true }, now + this.options.idleMs);
+    await this.store.put(
+      `${RETIRED_PREFIX}${conversationId}`,
+      { spaceId, conversationId, lastUsedAt: now, retired: true },
+      now + this.options.idleMs,
+    );
   }
 
   /** Chats with a live session (retired conversations not counted). */

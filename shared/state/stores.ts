@@ -62,7 +62,11 @@ export function createMemoryStores(maxEntries: number, clock: Clock = systemCloc
   };
 }
 
-export function createBotState(stores: RecordStores, config: Pick<AppConfig, 'databricks' | 'state'>, clock: Clock = systemClock): BotState {
+export function createBotState(
+  stores: RecordStores,
+  config: Pick<AppConfig, 'databricks' | 'state'>,
+  clock: Clock = systemClock,
+): BotState {
   return {
     stores,
     sessions: new SessionService(stores.sessions, { spaceId: config.databricks.spaceId, idleMs: config.state.sessionIdleMs, clock }),

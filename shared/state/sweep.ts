@@ -24,11 +24,7 @@ export interface SweepResult {
   jobsDeleted: number;
 }
 
-async function sweepKind<T>(
-  store: RecordStore<T>,
-  options: SweepOptions,
-  beforeDelete?: (value: T) => Promise<boolean>,
-): Promise<number> {
+async function sweepKind<T>(store: RecordStore<T>, options: SweepOptions, beforeDelete?: (value: T) => Promise<boolean>): Promise<number> {
   const batchSize = options.batchSize ?? 200;
   let deleted = 0;
   for (let batch = 0; batch < (options.maxBatches ?? 10); batch++) {
@@ -53,7 +49,13 @@ async function sweepKind<T>(
  * expired session never continues its conversation, so deleting it in Genie is always safe.
  */
 export async function sweepExpired(stores: RecordStores, options: SweepOptions): Promise<SweepResult> {
-  const result: SweepResult = { sessionsDeleted: 0, conversationsDeleted: 0, conversationDeleteFailures: 0, dedupDeleted: 0, jobsDeleted: 0 };
+  const result: SweepResult = {
+    sessionsDeleted: 0,
+    conversationsDeleted: 0,
+    conversationDeleteFailures: 0,
+    dedupDeleted: 0,
+    jobsDeleted: 0,
+  };
   const deleteConversation = options.deleteConversation;
   result.sessionsDeleted = await sweepKind(stores.sessions, options, async (session) => {
     if (!deleteConversation || !session.conversationId) return true;

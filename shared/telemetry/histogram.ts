@@ -30,6 +30,13 @@ export class LatencyHistogram {
     const h = this.histogram;
     if (h.count === 0) return { count: 0 };
     const ms = (micros: number): number => Math.round(micros / (MICROS_PER_MS / 10)) / 10;
-    return { count: h.count, p50: ms(h.percentile(50)), p95: ms(h.percentile(95)), p99: ms(h.percentile(99)), mean: ms(h.mean), max: ms(h.max) };
+    return {
+      count: h.count,
+      p50: ms(h.percentile(50)),
+      p95: ms(h.percentile(95)),
+      p99: ms(h.percentile(99)),
+      mean: ms(h.mean),
+      max: ms(h.max),
+    };
   }
 }

@@ -38,10 +38,12 @@ export interface ObservedFigures {
 }
 
 export function createInstruments(meter: Meter, observed: ObservedFigures): Instruments {
-  meter.createObservableGauge('sessions.active', { description: 'Chats with a live session (this instance’s view)', unit: '{session}' }).addCallback((result) => {
-    const active = observed.sessionsActive();
-    if (active !== undefined) result.observe(active);
-  });
+  meter
+    .createObservableGauge('sessions.active', { description: 'Chats with a live session (this instance’s view)', unit: '{session}' })
+    .addCallback((result) => {
+      const active = observed.sessionsActive();
+      if (active !== undefined) result.observe(active);
+    });
   meter.createObservableCounter('http.sockets.created', { unit: '{socket}' }).addCallback((result) => {
     const stats = observed.httpStats();
     if (stats) result.observe(stats.socketsCreated);
@@ -59,7 +61,10 @@ export function createInstruments(meter: Meter, observed: ObservedFigures): Inst
     apiRetries: meter.createCounter('genie.api.retries', { description: 'Genie API retries', unit: '{retry}' }),
     apiThrottled: meter.createCounter('genie.api.throttled', { description: 'Genie API 429 answers', unit: '{call}' }),
     webhookDuration: meter.createHistogram('bot.webhook.duration', { description: 'Webhook request to response', unit: 'ms' }),
-    refusals: meter.createCounter('bot.policy.refusals', { description: 'Activities the policy gate refused, by reason', unit: '{activity}' }),
+    refusals: meter.createCounter('bot.policy.refusals', {
+      description: 'Activities the policy gate refused, by reason',
+      unit: '{activity}',
+    }),
   };
 }
 
@@ -83,7 +88,11 @@ export function recordCallSpan(tracer: Tracer, event: GenieCallEvent, end: numbe
   const span = tracer.startSpan(`genie.api ${event.endpoint}`, {
     kind: SpanKind.CLIENT,
     startTime: end - event.durationMs,
-    attributes: { 'genie.endpoint': event.endpoint, 'genie.status_class': event.outcome, ...(event.status ? { 'genie.status': event.status } : {}) },
+    attributes: {
+      'genie.endpoint': event.endpoint,
+      'genie.status_class': event.outcome,
+      ...(event.status ? { 'genie.status': event.status } : {}),
+    },
   });
   if (event.outcome !== '2xx') span.setStatus({ code: SpanStatusCode.ERROR });
   span.end(end);

@@ -54,7 +54,12 @@ export interface MetricsDocument {
   readonly refusalsByReason: Readonly<Record<string, number>>;
   readonly latencyMs: { readonly webhookAck: LatencySummary; readonly genie: LatencySummary; readonly answer: LatencySummary };
   readonly genie: GenieFigures;
-  readonly http: { readonly socketsCreated: number; readonly socketsReused: number; readonly socketsOpen: number; readonly requests: number } | null;
+  readonly http: {
+    readonly socketsCreated: number;
+    readonly socketsReused: number;
+    readonly socketsOpen: number;
+    readonly requests: number;
+  } | null;
   readonly sessions: { readonly active: number | null };
   readonly process: ProcessFigures;
 }

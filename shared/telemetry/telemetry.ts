@@ -170,7 +170,9 @@ export class Telemetry implements GenieCallObserver {
       refusalsByReason: this.counters.refusalsByReason(),
       latencyMs: this.counters.latencyMs(),
       genie: this.counters.genie(),
-      http: http ? { socketsCreated: http.socketsCreated, socketsReused: http.socketsReused, socketsOpen: http.socketsOpen, requests: http.requests } : null,
+      http: http
+        ? { socketsCreated: http.socketsCreated, socketsReused: http.socketsReused, socketsOpen: http.socketsOpen, requests: http.requests }
+        : null,
       sessions: { active: (await this.sessionsActive()) ?? null },
       process: this.processFigures.figures(),
     };

@@ -23,7 +23,14 @@ import { delay } from '../helpers/servers';
 // Minimal views of the API's JSON, enough for assertions.
 interface Attachment {
   attachment_id: string;
-  query?: { id: string; title: string; description: string; query: string; statement_id: string; query_result_metadata?: { row_count: number; is_truncated: boolean } };
+  query?: {
+    id: string;
+    title: string;
+    description: string;
+    query: string;
+    statement_id: string;
+    query_result_metadata?: { row_count: number; is_truncated: boolean };
+  };
   text?: { id: string; content: string; purpose?: string };
   suggested_questions?: { questions: string[] };
 }
@@ -58,8 +65,20 @@ interface Column {
 interface Statement {
   statement_id: string;
   status: { state: string; error?: { error_code: string; message: string } };
-  manifest?: { format: string; schema: { column_count: number; columns: Column[] }; total_row_count: number; total_chunk_count: number; truncated: boolean };
-  result?: { chunk_index: number; row_offset: number; row_count: number; data_array?: (string | null)[][]; data_typed_array?: { values: { str?: string }[] }[] };
+  manifest?: {
+    format: string;
+    schema: { column_count: number; columns: Column[] };
+    total_row_count: number;
+    total_chunk_count: number;
+    truncated: boolean;
+  };
+  result?: {
+    chunk_index: number;
+    row_offset: number;
+    row_count: number;
+    data_array?: (string | null)[][];
+    data_typed_array?: { values: { str?: string }[] }[];
+  };
 }
 interface ErrorBody {
   error_code: string;
@@ -100,7 +119,12 @@ class Harness {
     this.clock += ms;
   }
 
-  async call<T = unknown>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: T; text: string }> {
+  async call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; headers: Headers; json: T; text: string }> {
     const response = await fetch(`${this.emulator.url}${path}`, {
       method,
       headers: { Authorization: `Bearer ${this.emulator.token}`, 'Content-Type': 'application/json', ...headers },
@@ -123,13 +147,22 @@ class Harness {
   }
 
   async poll(started: { conversation_id: string; message_id: string }): Promise<Message> {
-    const response = await this.call<Message>('GET', `${this.space}/conversations/${started.conversation_id}/messages/${started.message_id}`);
+    const response = await this.call<Message>(
+      'GET',
+      `${this.space}/conversations/${started.conversation_id}/messages/${started.message_id}`,
+    );
     assert.equal(response.status, 200, response.text);
     return response.json;
   }
 
-  async queryResult(started: { conversation_id: string; message_id: string }, attachmentId: string): Promise<{ status: number; json: { statement_response: Statement } & Partial<ErrorBody> }> {
-    return this.call('GET', `${this.space}/conversations/${started.conversation_id}/messages/${started.message_id}/attachments/${attachmentId}/query-result`);
+  async queryResult(
+    started: { conversation_id: string; message_id: string },
+    attachmentId: string,
+  ): Promise<{ status: number; json: { statement_response: Statement } & Partial<ErrorBody> }> {
+    return this.call(
+      'GET',
+      `${this.space}/conversations/${started.conversation_id}/messages/${started.message_id}/attachments/${attachmentId}/query-result`,
+    );
   }
 }
 
@@ -248,7 +281,10 @@ describe('Genie emulator: messages', () => {
     assert.equal(m.status, 'COMPLETED');
     assert.equal(queries(m).length, 0);
     const text = m.attachments?.find((a) => a.text)?.text;
-    assert.deepEqual(text && { content: text.content, purpose: text.purpose }, { content: 'By revenue or by orders?', purpose: 'FOLLOW_UP_QUESTION' });
+    assert.deepEqual(text && { content: text.content, purpose: text.purpose }, {
+      content: 'By revenue or by orders?',
+      purpose: 'FOLLOW_UP_QUESTION',
+    });
   });
 
   it('fails with the scripted error type, and cancels', async () => {
@@ -289,7 +325,11 @@ describe('Genie emulator: messages', () => {
     const running = await h.poll(s);
     const attachment = queries(running)[0];
     assert.ok(attachment);
-    assert.equal((await h.queryResult(s, attachment.attachment_id)).json.statement_response.status.state, 'SUCCEEDED', 'available while EXECUTING_QUERY');
+    assert.equal(
+      (await h.queryResult(s, attachment.attachment_id)).json.statement_response.status.state,
+      'SUCCEEDED',
+      'available while EXECUTING_QUERY',
+    );
     h.advance(100);
     const expired = await h.poll(s);
     assert.equal(expired.status, 'QUERY_RESULT_EXPIRED');
@@ -319,7 +359,10 @@ describe('Genie emulator: messages', () => {
     assert.equal(before.status, 404);
     assert.equal(before.json.error_code, 'RESOURCE_DOES_NOT_EXIST');
     h.advance(200);
-    const legacy = await h.call<{ statement_response: Statement }>('GET', `${h.space}/conversations/${s.conversation_id}/messages/${s.message_id}/query-result`);
+    const legacy = await h.call<{ statement_response: Statement }>(
+      'GET',
+      `${h.space}/conversations/${s.conversation_id}/messages/${s.message_id}/query-result`,
+    );
     assert.equal(legacy.status, 200, 'deprecated per-message form');
     assert.equal(legacy.json.statement_response.manifest?.total_row_count, 3);
     const unknownMessage = await h.call<ErrorBody>('GET', `${h.space}/conversations/${s.conversation_id}/messages/${'0'.repeat(32)}`);
@@ -347,7 +390,11 @@ describe('Genie emulator: query results', () => {
     ]);
     assert.deepEqual([st.manifest?.total_row_count, st.manifest?.total_chunk_count, st.manifest?.truncated], [3, 1, false]);
     assert.deepEqual([st.result?.chunk_index, st.result?.row_offset, st.result?.row_count], [0, 0, 3]);
-    assert.deepEqual(st.result?.data_array, [['EMEA', '1250000.00'], ['APAC', '980500.50'], ['AMER', null]]);
+    assert.deepEqual(st.result?.data_array, [
+      ['EMEA', '1250000.00'],
+      ['APAC', '980500.50'],
+      ['AMER', null],
+    ]);
 
     const legacyId = queries(await h.poll(l))[0]?.attachment_id ?? '';
     const legacy = (await h.queryResult(l, legacyId)).json.statement_response.result;
@@ -374,10 +421,16 @@ describe('Genie emulator: query results', () => {
     );
     const cells = rows.flat();
     assert.ok(cells.every((c) => c === null || typeof c === 'string'));
-    assert.ok(cells.some((c) => c === null), 'some nulls');
+    assert.ok(
+      cells.some((c) => c === null),
+      'some nulls',
+    );
     assert.ok(rows.every((r) => r.length === 9 && r[0] !== null));
     assert.match(rows[0]?.[4] ?? '', /^\d{4}-\d{2}-\d{2}$/);
-    assert.ok(cells.some((c) => c !== null && /E\d+$/.test(c)), 'scientific notation appears');
+    assert.ok(
+      cells.some((c) => c !== null && /E\d+$/.test(c)),
+      'scientific notation appears',
+    );
     // Deterministic: the same spec gives the same data in another emulator.
     const h2 = await Harness.start();
     h2.emulator.script('big', { queries: [{ title: 'big', sql: 'SELECT *', result: { generate: { rows: 6_500, columns: 9 } } }] });
@@ -458,9 +511,12 @@ describe('Genie emulator: faults and limits', () => {
     h.emulator.fault({ endpoint: 'get-space', stallMs: 400 });
     h.emulator.fault({ endpoint: 'get-space', stallMs: 50, status: 503 });
     const began = Date.now();
-    await assert.rejects(fetch(`${h.emulator.url}${h.space}`, { headers: { Authorization: `Bearer ${h.emulator.token}` }, signal: AbortSignal.timeout(100) }), {
-      name: 'TimeoutError',
-    });
+    await assert.rejects(
+      fetch(`${h.emulator.url}${h.space}`, { headers: { Authorization: `Bearer ${h.emulator.token}` }, signal: AbortSignal.timeout(100) }),
+      {
+        name: 'TimeoutError',
+      },
+    );
     assert.ok(Date.now() - began < 350);
     const late = await h.call<ErrorBody>('GET', h.space);
     assert.equal(late.status, 503, 'stall, then the scripted status');
@@ -546,7 +602,11 @@ function rawRequest(url: string, path: string, headers: string[]): Promise<Buffe
   });
 }
 
-function getRaw(url: string, headers: Record<string, string>, agent?: Agent): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+function getRaw(
+  url: string,
+  headers: Record<string, string>,
+  agent?: Agent,
+): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { headers, ...(agent ? { agent } : {}) }, (res) => {
       const chunks: Buffer[] = [];
@@ -608,7 +668,10 @@ describe('Genie emulator: wire', () => {
 
     const a = await h.ask('one');
     const b = await h.ask('two');
-    await h.call('POST', `${h.space}/conversations/${a.conversation_id}/messages/${a.message_id}/feedback`, { rating: 'POSITIVE', comment: 'nice' });
+    await h.call('POST', `${h.space}/conversations/${a.conversation_id}/messages/${a.message_id}/feedback`, {
+      rating: 'POSITIVE',
+      comment: 'nice',
+    });
     await h.call('POST', `${h.space}/conversations/${b.conversation_id}/messages/${b.message_id}/feedback`, { rating: 'NEGATIVE' });
     const deleted = await h.call('DELETE', `${h.space}/conversations/${a.conversation_id}`);
     assert.equal(deleted.status, 200);
@@ -652,10 +715,16 @@ describe('Genie emulator: wire', () => {
     }
     type Page = { conversations: { conversation_id: string; title: string; created_timestamp: number }[]; next_page_token?: string };
     const first = await h.call<Page>('GET', `${h.space}/conversations?page_size=2`);
-    assert.deepEqual(first.json.conversations.map((c) => c.title), ['c', 'b']);
+    assert.deepEqual(
+      first.json.conversations.map((c) => c.title),
+      ['c', 'b'],
+    );
     assert.ok(first.json.next_page_token);
     const second = await h.call<Page>('GET', `${h.space}/conversations?page_size=2&page_token=${first.json.next_page_token}`);
-    assert.deepEqual(second.json.conversations.map((c) => c.title), ['a']);
+    assert.deepEqual(
+      second.json.conversations.map((c) => c.title),
+      ['a'],
+    );
     assert.equal(second.json.next_page_token, undefined);
     assert.equal((await h.call('GET', `${h.space}/conversations?page_size=101`)).status, 400);
   });
@@ -665,7 +734,10 @@ describe('Genie emulator: admin API and demo', () => {
   it('is scriptable over HTTP by another process, with the same semantics', async () => {
     const h = await Harness.start();
     const admin = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> => {
-      const r = await fetch(`${h.emulator.url}/_emulator${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      const r = await fetch(`${h.emulator.url}/_emulator${path}`, {
+        method,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
       return { status: r.status, json: await r.json() };
     };
     const answer: ScriptedAnswer = { text: 'Scripted over HTTP.', suggestedQuestions: ['More?'] };
@@ -683,11 +755,18 @@ describe('Genie emulator: admin API and demo', () => {
     assert.equal(m.attachments?.[0]?.text?.content, 'Scripted over HTTP.');
 
     const { json } = await admin('GET', '/stats');
-    const report = json as { stats: { requests: Record<string, number>; conversationsCreated: number; connections: number }; messages: { content: string; getMessagePolls: number }[]; feedback: unknown[] };
+    const report = json as {
+      stats: { requests: Record<string, number>; conversationsCreated: number; connections: number };
+      messages: { content: string; getMessagePolls: number }[];
+      feedback: unknown[];
+    };
     assert.equal(report.stats.conversationsCreated, 1);
     assert.equal(report.stats.requests['get-message'], 2);
     assert.equal(report.stats.requests.other, 0, 'admin calls are not Genie traffic');
-    assert.deepEqual(report.messages.map((x) => [x.content, x.getMessagePolls]), [['Over HTTP, please', 1]]);
+    assert.deepEqual(
+      report.messages.map((x) => [x.content, x.getMessagePolls]),
+      [['Over HTTP, please', 1]],
+    );
     assert.deepEqual(report.feedback, []);
 
     assert.equal((await admin('POST', '/reset')).status, 200);
@@ -711,18 +790,29 @@ describe('Genie emulator: admin API and demo', () => {
     };
     for (const q of DEMO_QUESTIONS) await ask(q);
     const finals = h.emulator.messages().map((m) => m.finalAt - m.createdAt);
-    assert.ok(finals.every((ms) => ms >= 1_500 && ms <= 4_000), `demo latencies ${finals.join(', ')}`);
+    assert.ok(
+      finals.every((ms) => ms >= 1_500 && ms <= 4_000),
+      `demo latencies ${finals.join(', ')}`,
+    );
 
     const top = answers.get('Top 5 products by revenue');
     const topQuery = top && queries(top)[0];
     assert.ok(topQuery);
-    const result = (await h.call<{ statement_response: Statement }>('GET', `${h.space}/conversations/${top.conversation_id}/messages/${top.message_id}/attachments/${topQuery.attachment_id}/query-result`)).json.statement_response;
-    assert.deepEqual(result.manifest?.schema.columns.map((c) => [c.name, c.type_text]), [
-      ['product', 'STRING'],
-      ['category', 'STRING'],
-      ['revenue', 'DECIMAL(18,2)'],
-      ['units', 'BIGINT'],
-    ]);
+    const result = (
+      await h.call<{ statement_response: Statement }>(
+        'GET',
+        `${h.space}/conversations/${top.conversation_id}/messages/${top.message_id}/attachments/${topQuery.attachment_id}/query-result`,
+      )
+    ).json.statement_response;
+    assert.deepEqual(
+      result.manifest?.schema.columns.map((c) => [c.name, c.type_text]),
+      [
+        ['product', 'STRING'],
+        ['category', 'STRING'],
+        ['revenue', 'DECIMAL(18,2)'],
+        ['units', 'BIGINT'],
+      ],
+    );
     assert.equal(result.result?.row_count, 5);
 
     const clarify = answers.get('Who is our best customer?');
@@ -732,7 +822,10 @@ describe('Genie emulator: admin API and demo', () => {
       assert.equal(suggestions.length, 2, m.content);
       for (const suggestion of suggestions) {
         const followUp = answers.get(suggestion) ?? (await ask(suggestion));
-        assert.ok(queries(followUp).length > 0 || followUp.attachments?.some((a) => a.text?.purpose === 'FOLLOW_UP_QUESTION'), `"${suggestion}" is answered by the demo`);
+        assert.ok(
+          queries(followUp).length > 0 || followUp.attachments?.some((a) => a.text?.purpose === 'FOLLOW_UP_QUESTION'),
+          `"${suggestion}" is answered by the demo`,
+        );
       }
     }
     const monthly = answers.get('Monthly revenue trend this year');
@@ -746,7 +839,11 @@ describe('Genie emulator: admin API and demo', () => {
     const text = other.attachments?.[0]?.text?.content ?? '';
     assert.match(text, /local Genie emulator, not a real Genie space/);
     for (const q of DEMO_QUESTIONS) assert.ok(text.includes(q), `the fallback lists "${q}"`);
-    assert.equal((await ask('  top 5 PRODUCTS by revenue  ')).attachments?.some((a) => a.query), true, 'lenient demo matching');
+    assert.equal(
+      (await ask('  top 5 PRODUCTS by revenue  ')).attachments?.some((a) => a.query),
+      true,
+      'lenient demo matching',
+    );
   });
 });
 
@@ -754,10 +851,17 @@ describe('Genie emulator: CLI', () => {
   it('prints the settings to use, loads a scenario file and stops on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'genie-emulator-'));
     const scenarios = join(dir, 'scenarios.json');
-    writeFileSync(scenarios, JSON.stringify([{ match: 'from a file', answer: { text: 'Loaded from a file.', steps: [{ status: 'COMPLETED', afterMs: 0 }] } }]));
-    const child = spawn(process.execPath, [join(__dirname, '../../dev/genie-emulator/cli.js'), '--port', '0', '--scenarios', scenarios, '--token', 'cli-token'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    writeFileSync(
+      scenarios,
+      JSON.stringify([{ match: 'from a file', answer: { text: 'Loaded from a file.', steps: [{ status: 'COMPLETED', afterMs: 0 }] } }]),
+    );
+    const child = spawn(
+      process.execPath,
+      [join(__dirname, '../../dev/genie-emulator/cli.js'), '--port', '0', '--scenarios', scenarios, '--token', 'cli-token'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       let output = '';
       child.stdout.setEncoding('utf8');

@@ -10,7 +10,13 @@ describe('local.settings.json', () => {
   it('fills in Values like func start, the environment winning, and reports names only', () => {
     const dir = mkdtempSync(join(tmpdir(), 'settings-'));
     const file = join(dir, 'local.settings.json');
-    writeFileSync(file, JSON.stringify({ IsEncrypted: false, Values: { GENIE_SPACE_ID: 'from-file', PORT: 7072, DATABRICKS_TOKEN: 'file-token', NESTED: { no: 1 } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        IsEncrypted: false,
+        Values: { GENIE_SPACE_ID: 'from-file', PORT: 7072, DATABRICKS_TOKEN: 'file-token', NESTED: { no: 1 } },
+      }),
+    );
     const env: NodeJS.ProcessEnv = { DATABRICKS_TOKEN: 'env-token' };
     const applied = applyLocalSettings(file, env);
     assert.deepEqual(applied.sort(), ['GENIE_SPACE_ID', 'PORT']);

@@ -40,7 +40,8 @@ import {
 } from './playground';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const SHOTS = process.env.E2E_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : (process.env.E2E_SCREENSHOTS ?? '/tmp/e2e-screenshots');
+const SHOTS =
+  process.env.E2E_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : (process.env.E2E_SCREENSHOTS ?? '/tmp/e2e-screenshots');
 const STEP = { timeout: 60_000 };
 
 describe('Genie for Teams in the Agents Playground', { timeout: 300_000 }, () => {
@@ -78,7 +79,14 @@ describe('Genie for Teams in the Agents Playground', { timeout: 300_000 }, () =>
     browser = await openBrowser({ viewport: { width: 1400, height: 1500 } });
     await openPlayground(page(), playground.url);
     await openPersonalChat(page());
-    http = new KeepAliveHttpClient({ connectTimeoutMs: 5_000, readTimeoutMs: 10_000, totalTimeoutMs: 30_000, maxSockets: 10, maxSocketsPerHost: 10, freeSocketTimeoutMs: 30_000 });
+    http = new KeepAliveHttpClient({
+      connectTimeoutMs: 5_000,
+      readTimeoutMs: 10_000,
+      totalTimeoutMs: 30_000,
+      maxSockets: 10,
+      maxSocketsPerHost: 10,
+      freeSocketTimeoutMs: 30_000,
+    });
   });
 
   after(async () => {
@@ -106,9 +114,20 @@ describe('Genie for Teams in the Agents Playground', { timeout: 300_000 }, () =>
     const direct = new GenieClient({ host: genie.url, spaceId: genie.spaceId, http, tokens: patTokenSource(genie.token) });
     const { answer: truth } = await askGenie(direct, { question: 'Top 5 products by revenue' });
     const names = truth.table!.rows.map((row) => String(row[0]));
-    assert.deepEqual(rows.slice(1).map((row) => row[0]), names, 'the card shows Genie’s rows, in order');
-    assert.deepEqual(rows[0], truth.table!.columns.map((c) => c.name), 'with a header row');
-    assert.ok(rows.slice(1).every((row) => row.some((cell) => /^\d{1,3}(,\d{3})+(\.\d+)?$/.test(cell))), 'numbers with thousands separators');
+    assert.deepEqual(
+      rows.slice(1).map((row) => row[0]),
+      names,
+      'the card shows Genie’s rows, in order',
+    );
+    assert.deepEqual(
+      rows[0],
+      truth.table!.columns.map((c) => c.name),
+      'with a header row',
+    );
+    assert.ok(
+      rows.slice(1).every((row) => row.some((cell) => /^\d{1,3}(,\d{3})+(\.\d+)?$/.test(cell))),
+      'numbers with thousands separators',
+    );
     await screenshot(p, join(SHOTS, '1-answer.png'));
   });
 
@@ -191,7 +210,9 @@ describe('Genie for Teams in the Agents Playground', { timeout: 300_000 }, () =>
   it('7. a failed Genie answer reads as plain words, no stack trace', STEP, async () => {
     const p = page();
     await openPersonalChat(p);
-    genie.script('Show me the broken report', { error: { type: 'SQL_EXECUTION_EXCEPTION', message: 'AnalysisException: [TABLE_OR_VIEW_NOT_FOUND] sales.secret' } });
+    genie.script('Show me the broken report', {
+      error: { type: 'SQL_EXECUTION_EXCEPTION', message: 'AnalysisException: [TABLE_OR_VIEW_NOT_FOUND] sales.secret' },
+    });
     const before = await messageCount(p);
     await sendMessage(p, 'Show me the broken report');
     const reply = await waitForBotMessage(p, /rephras/i, { after: before, timeoutMs: 30_000 });

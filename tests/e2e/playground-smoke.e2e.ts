@@ -130,13 +130,7 @@ describe('Agents Playground driven by headless Chromium', { timeout: 240_000 }, 
     assert.ok(!blocks.some((b) => b.startsWith('Hidden details')), 'isVisible:false is not in the DOM');
     assert.deepEqual(await cardCharts(card), ['Revenue by region, Vertical bar chart']);
     assert.ok(!message.text.includes('Chart fallback'), 'the chart renders, not its fallback');
-    assert.deepEqual(await cardButtons(card), [
-      'imBack button',
-      'messageBack button',
-      'Plain submit',
-      'Execute button',
-      'Toggle details',
-    ]);
+    assert.deepEqual(await cardButtons(card), ['imBack button', 'messageBack button', 'Plain submit', 'Execute button', 'Toggle details']);
     assert.match(message.notes, /Full width control is not supported/);
     await screenshot(p, join(SHOTS, '02-card.png'));
   });
@@ -303,7 +297,9 @@ describe('Agents Playground driven by headless Chromium', { timeout: 240_000 }, 
     await sendMessage(p, 'group without mention');
     await sendMention(p, 'group hello');
     await waitForBotMessage(p, 'Echo: group hello', { after: before });
-    const got = theBot().received.slice(since).filter((a) => a.type === 'message');
+    const got = theBot()
+      .received.slice(since)
+      .filter((a) => a.type === 'message');
     assert.equal(got.length, 1);
     assert.equal(got[0]?.text, '<at>Test Bot</at> group hello');
     assert.equal(got[0]?.conversationType, 'groupChat');
@@ -340,7 +336,9 @@ describe('Agents Playground driven by headless Chromium', { timeout: 240_000 }, 
     await replyInThread(p, post.text, 'plain reply, no mention', { mention: false });
     await replyInThread(p, post.text, 'proactive 300');
     await waitForThreadReply(p, post.text, 'Proactive: after 300 ms');
-    const inThread = theBot().received.slice(since2).filter((a) => a.type === 'message');
+    const inThread = theBot()
+      .received.slice(since2)
+      .filter((a) => a.type === 'message');
     assert.deepEqual(
       inThread.map((a) => [a.text, a.conversationId]),
       [['<at>Test Bot</at> proactive 300', got.conversationId]],

@@ -39,7 +39,8 @@ import {
 } from './playground';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const SHOTS = process.env.E2E_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : (process.env.E2E_SCREENSHOTS ?? '/tmp/e2e-screenshots');
+const SHOTS =
+  process.env.E2E_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : (process.env.E2E_SCREENSHOTS ?? '/tmp/e2e-screenshots');
 const STEP = { timeout: 60_000 };
 const LOCALE = 'zh-TW';
 const QUESTION = '營收最高的五項產品是哪些？';
@@ -92,7 +93,9 @@ async function startLocaleProxy(target: string, locale: string): Promise<{ url: 
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
       if (req.headers.authorization) headers.Authorization = req.headers.authorization;
       const response = await fetch(`${target}${req.url ?? ''}`, { method: req.method ?? 'POST', headers, body: JSON.stringify(activity) });
-      res.writeHead(response.status, { 'Content-Type': response.headers.get('content-type') ?? 'application/json' }).end(Buffer.from(await response.arrayBuffer()));
+      res
+        .writeHead(response.status, { 'Content-Type': response.headers.get('content-type') ?? 'application/json' })
+        .end(Buffer.from(await response.arrayBuffer()));
     })().catch(() => res.writeHead(502).end());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -152,7 +155,10 @@ describe('Genie for Teams in zh-TW, in the Agents Playground', { timeout: 240_00
     const help = await waitForBotMessage(p, (m) => m.cards === 1, { after: before });
     const texts = await cardTextBlocks(messageCard(p, help.index));
     assert.ok(texts.includes('我會透過 Databricks Genie 回答關於您資料的問題。'), texts.join(' | '));
-    assert.ok(texts.some((t) => t.includes('新對話') && t.includes('開始新的對話')), 'the commands, in zh-TW');
+    assert.ok(
+      texts.some((t) => t.includes('新對話') && t.includes('開始新的對話')),
+      'the commands, in zh-TW',
+    );
     assert.ok(!texts.some((t) => /Ask in plain words|Try one of these/.test(t)), 'no English');
     assert.deepEqual(await cardButtons(messageCard(p, help.index)), [QUESTION, '各地區上一季的營收']);
   });
@@ -161,7 +167,10 @@ describe('Genie for Teams in zh-TW, in the Agents Playground', { timeout: 240_00
     const p = page();
     const before = await messageCount(p);
     await sendMessage(p, QUESTION);
-    const answer = await waitForBotMessage(p, (m) => m.cards === 1 && m.text.includes('高山烏龍茶禮盒'), { after: before, timeoutMs: 30_000 });
+    const answer = await waitForBotMessage(p, (m) => m.cards === 1 && m.text.includes('高山烏龍茶禮盒'), {
+      after: before,
+      timeoutMs: 30_000,
+    });
     const card = messageCard(p, answer.index);
     const rows = await cardTableRows(card);
     const money = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: 2, maximumFractionDigits: 2 });

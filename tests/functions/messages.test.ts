@@ -8,7 +8,12 @@ import { metrics } from '../../functions/metrics';
 import { restoreEnv, TEST_ENV, useEnv } from '../helpers/env';
 
 function post(body: string, headers: Record<string, string> = {}): HttpRequest {
-  return new HttpRequest({ method: 'POST', url: 'http://127.0.0.1/api/messages', headers: { 'content-type': 'application/json', ...headers }, body: { string: body } });
+  return new HttpRequest({
+    method: 'POST',
+    url: 'http://127.0.0.1/api/messages',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: { string: body },
+  });
 }
 
 function text(response: { body?: unknown }): string {
@@ -31,7 +36,10 @@ describe('functions/messages and metrics before the bot is configured', () => {
 
   it('refuses a declared oversized body before reading it', async () => {
     useEnv(TEST_ENV);
-    const response = await messages(post('{}', { 'content-length': String(300 * 1024) }), new InvocationContext({ functionName: 'messages' }));
+    const response = await messages(
+      post('{}', { 'content-length': String(300 * 1024) }),
+      new InvocationContext({ functionName: 'messages' }),
+    );
     assert.equal(response.status, 413);
     assert.match(text(response), /larger than 256 KB/);
   });

@@ -10,7 +10,10 @@ import type { MetricsDocument } from '../../shared/telemetry';
 import { type BotHarness, startBotHarness } from '../helpers/harness';
 
 /** A raw GET (fetch would decode gzip and hide the header we test). */
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+function get(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     request(url, { headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -49,14 +52,25 @@ describe('GET /api/metrics', () => {
     assert.equal(typeof metrics.instance.id, 'string');
     assert.equal(typeof metrics.instance.coldStart, 'boolean');
     assert.equal(metrics.instance.coldStart, false, 'earlier requests paid for the cold start');
-    assert.deepEqual(metrics.questions, { accepted: 1, answering: 0, answered: 1, clarification: 0, failed: 0, successRate: 1, failuresByReason: {} }, 'inline: one instance accepts and answers');
+    assert.deepEqual(
+      metrics.questions,
+      { accepted: 1, answering: 0, answered: 1, clarification: 0, failed: 0, successRate: 1, failuresByReason: {} },
+      'inline: one instance accepts and answers',
+    );
     assert.equal(metrics.latencyMs.webhookAck.count, 1);
     const answer = metrics.latencyMs.answer;
     assert.ok(answer.p50 !== undefined && answer.p99 !== undefined && answer.p50 > 0 && answer.p99 >= answer.p50);
     assert.ok((metrics.genie.calls['get-message']?.['2xx'] ?? 0) >= 1);
     assert.equal(metrics.genie.calls['start-conversation']?.['2xx'], 1);
     assert.ok((metrics.genie.callLatencyMs['get-message']?.count ?? 0) >= 1);
-    assert.deepEqual(metrics.setup, { version: packageVersion, stateStore: 'memory', dispatch: 'inline', botAuth: false, databricksAuth: 'pat', applicationInsights: false });
+    assert.deepEqual(metrics.setup, {
+      version: packageVersion,
+      stateStore: 'memory',
+      dispatch: 'inline',
+      botAuth: false,
+      databricksAuth: 'pat',
+      applicationInsights: false,
+    });
     assert.ok(metrics.http && metrics.http.socketsCreated >= 1);
     assert.equal(metrics.sessions.active, 1);
     const { rssMb, heapUsedMb, cpuPercent, cpuWindowSeconds, cpuPercentSinceStart } = metrics.process;

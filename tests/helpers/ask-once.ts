@@ -12,9 +12,17 @@ import { eventually } from './servers';
  * APPLICATIONINSIGHTS_CONNECTION_STRING (and NODE_EXTRA_CA_CERTS) pointing at a fake ingestion endpoint.
  */
 async function askOnce(): Promise<MetricsDocument> {
-  const host = await startDevHost({ port: 0, ...(process.env.APP_DIR ? { appDir: process.env.APP_DIR } : {}), log: (line) => process.stderr.write(`${line}\n`) });
+  const host = await startDevHost({
+    port: 0,
+    ...(process.env.APP_DIR ? { appDir: process.env.APP_DIR } : {}),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
   try {
-    const posted = await fetch(`${host.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: process.env.ASK_ACTIVITY });
+    const posted = await fetch(`${host.url}/api/messages`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: process.env.ASK_ACTIVITY,
+    });
     if (posted.status !== 200) throw new Error(`webhook answered ${posted.status}`);
     // Reading the metrics also counts sessions, which the sessions.active gauge reports.
     const document = await eventually(

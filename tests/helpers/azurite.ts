@@ -48,9 +48,25 @@ export async function startAzurite(): Promise<Azurite> {
   const bin = require.resolve('azurite/dist/src/azurite.js');
   const child: ChildProcess = spawn(
     process.execPath,
-    [bin, '--silent', '--inMemoryPersistence', '--skipApiVersionCheck', '--disableProductStyleUrl',
-      '--blobHost', '127.0.0.1', '--blobPort', String(blob), '--queueHost', '127.0.0.1', '--queuePort', String(queue),
-      '--tableHost', '127.0.0.1', '--tablePort', String(table)],
+    [
+      bin,
+      '--silent',
+      '--inMemoryPersistence',
+      '--skipApiVersionCheck',
+      '--disableProductStyleUrl',
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      String(blob),
+      '--queueHost',
+      '127.0.0.1',
+      '--queuePort',
+      String(queue),
+      '--tableHost',
+      '127.0.0.1',
+      '--tablePort',
+      String(table),
+    ],
     // In memory; the working folder only catches any debug files.
     { stdio: ['ignore', 'ignore', 'pipe'], cwd: workdir },
   );

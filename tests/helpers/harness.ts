@@ -30,14 +30,25 @@ export async function startBotHarness(
 ): Promise<BotHarness> {
   const genie = await startGenieEmulator(emulator);
   const connector = await startFakeConnector();
-  useEnv({ ...TEST_ENV, DATABRICKS_HOST: genie.url, GENIE_SPACE_ID: genie.spaceId, DATABRICKS_TOKEN: genie.token, STATUS_MESSAGE_DELAY_SECONDS: '0', ...env });
+  useEnv({
+    ...TEST_ENV,
+    DATABRICKS_HOST: genie.url,
+    GENIE_SPACE_ID: genie.spaceId,
+    DATABRICKS_TOKEN: genie.token,
+    STATUS_MESSAGE_DELAY_SECONDS: '0',
+    ...env,
+  });
   const host = await startDevHost({ port: 0, log: () => undefined, ...(appDir ? { appDir } : {}) });
   return {
     genie,
     connector,
     host,
     post: (activity, headers = {}) =>
-      fetch(`${host.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(activity) }),
+      fetch(`${host.url}/api/messages`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body: JSON.stringify(activity),
+      }),
     close: async () => {
       await host.close();
       await Promise.all([connector.close(), genie.close()]);

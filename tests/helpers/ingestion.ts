@@ -113,7 +113,10 @@ export async function startFakeIngestion(): Promise<FakeIngestion> {
   const metrics = (): MetricPoint[] =>
     received.flatMap((envelope) => {
       if (envelope.data?.baseType !== 'MetricData') return [];
-      const { metrics: points = [], properties = {} } = envelope.data.baseData as { metrics?: { name: string; value: number; count?: number }[]; properties?: Record<string, string> };
+      const { metrics: points = [], properties = {} } = envelope.data.baseData as {
+        metrics?: { name: string; value: number; count?: number }[];
+        properties?: Record<string, string>;
+      };
       return points.map((point) => ({ ...point, properties }));
     });
   const spans = (): SpanItem[] =>

@@ -244,7 +244,8 @@ describe('infra: app settings in infra/app/api.bicep', () => {
     for (const s of SETTINGS.filter((x) => x.need === 'conditional')) {
       if (s.name === 'AzureWebJobsStorage') {
         // The connection-string form carries a key; Azure uses the identity-based form instead.
-        for (const part of ['__accountName', '__credential', '__clientId']) assert.ok(BASE.has(`AzureWebJobsStorage${part}`), `AzureWebJobsStorage${part}`);
+        for (const part of ['__accountName', '__credential', '__clientId'])
+          assert.ok(BASE.has(`AzureWebJobsStorage${part}`), `AzureWebJobsStorage${part}`);
         assert.ok(!ALL_KEYS.has('AzureWebJobsStorage'), 'no storage connection string (shared keys are disabled)');
         continue;
       }
@@ -253,7 +254,12 @@ describe('infra: app settings in infra/app/api.bicep', () => {
   });
 
   it('pins what a production deployment should not leave to defaults', () => {
-    const pinned = { STATE_STORE: "'table'", ANSWER_DISPATCH: "'queue'", AzureWebJobsStorage__credential: "'managedidentity'", LOG_QUESTION_TEXT: "'false'" };
+    const pinned = {
+      STATE_STORE: "'table'",
+      ANSWER_DISPATCH: "'queue'",
+      AzureWebJobsStorage__credential: "'managedidentity'",
+      LOG_QUESTION_TEXT: "'false'",
+    };
     for (const [key, value] of Object.entries(pinned)) assert.equal(BASE.get(key), value, key);
     assert.match(BASE.get('APPLICATIONINSIGHTS_AUTHENTICATION_STRING') ?? '', /^'Authorization=AAD;ClientId=\$\{identityClientId\}'$/);
     assert.equal(BASE.get('AzureWebJobsStorage__clientId'), 'identityClientId');
@@ -261,8 +267,10 @@ describe('infra: app settings in infra/app/api.bicep', () => {
 
   it('sets only settings the app reads or Azure documents', () => {
     const known = new Set(SETTINGS.map((s) => s.name));
-    for (const key of ALL_KEYS) assert.ok(known.has(key) || PLATFORM_SETTINGS.has(key), `${key} is neither a setting record nor a documented platform setting`);
-    for (const s of SETTINGS.filter((x) => x.name.startsWith('WEBSITE_') || x.name === 'PORT')) assert.ok(!ALL_KEYS.has(s.name), `${s.name} is Azure's or local only`);
+    for (const key of ALL_KEYS)
+      assert.ok(known.has(key) || PLATFORM_SETTINGS.has(key), `${key} is neither a setting record nor a documented platform setting`);
+    for (const s of SETTINGS.filter((x) => x.name.startsWith('WEBSITE_') || x.name === 'PORT'))
+      assert.ok(!ALL_KEYS.has(s.name), `${s.name} is Azure's or local only`);
   });
 
   it('never puts a secret value in an app setting: secrets are Key Vault references', () => {
@@ -341,7 +349,13 @@ describe('infra: names the templates and the code must agree on', () => {
     assert.match(bot, /channelName: 'MsTeamsChannel'/);
     assert.match(bot, /appType == 'UserAssignedMSI' \? \{ msaAppMSIResourceId: identityId \} : \{\}/);
     assert.match(bot, /msaAppId: appId/);
-    for (const output of ['FUNCTION_APP_URL', 'BOT_MESSAGING_ENDPOINT', 'BOT_ID', 'APPLICATIONINSIGHTS_NAME', 'APPLICATIONINSIGHTS_RESOURCE_ID']) {
+    for (const output of [
+      'FUNCTION_APP_URL',
+      'BOT_MESSAGING_ENDPOINT',
+      'BOT_ID',
+      'APPLICATIONINSIGHTS_NAME',
+      'APPLICATIONINSIGHTS_RESOURCE_ID',
+    ]) {
       assert.match(MAIN, new RegExp(`^output ${output} string = `, 'm'), `output ${output}`);
     }
   });

@@ -41,7 +41,10 @@ describe('infra: least privilege', () => {
     assert.match(blob[0]!, /roles\.storageBlobDataOwner/);
     const accountWide = resourceBlocks(RBAC, /resource storageAssignments /)[0] ?? '';
     assert.match(accountWide, /scope: storage\b/);
-    assert.ok(!/storageBlobDataOwner/.test(RBAC.slice(RBAC.indexOf('var storageRoles'), RBAC.indexOf('resource storageAssignments'))), 'no blob role account-wide');
+    assert.ok(
+      !/storageBlobDataOwner/.test(RBAC.slice(RBAC.indexOf('var storageRoles'), RBAC.indexOf('resource storageAssignments'))),
+      'no blob role account-wide',
+    );
     assert.match(STORAGE, /output blobContainerNames array = concat\(\[deploymentContainerName\], hostContainerNames\)/);
     for (const container of ['azure-webjobs-hosts', 'azure-webjobs-secrets']) assert.ok(STORAGE.includes(`'${container}'`), container);
     assert.match(MAIN, /blobContainerNames: storage\.outputs\.blobContainerNames/);

@@ -155,10 +155,21 @@ describe('teams package: manifest', () => {
     const { BOT_ID: _dropped, ...withoutBot } = VALUES;
     assert.throws(() => buildManifest(TEMPLATE, withoutBot), /no value for BOT_ID/);
     const broken = buildManifest(TEMPLATE, { ...VALUES, BOT_ID: 'not-a-guid', APP_NAME: 'A name far longer than thirty characters' });
-    (broken.bots as Record<string, unknown>[])[0] = { ...(broken.bots as Record<string, unknown>[])[0], supportsFiles: true, scopes: ['personal'] };
+    (broken.bots as Record<string, unknown>[])[0] = {
+      ...(broken.bots as Record<string, unknown>[])[0],
+      supportsFiles: true,
+      scopes: ['personal'],
+    };
     broken.localizationInfo = { defaultLanguageTag: 'fr', additionalLanguages: [{ languageTag: 'zh-tw', file: 'languages/zh-tw.json' }] };
     const problems = checkManifest(broken).join('\n');
-    for (const expected of ['botId is not a GUID', 'name.short', 'supportsFiles', 'scopes are not personal, team, groupChat', 'en-us', 'zh-tw has no']) {
+    for (const expected of [
+      'botId is not a GUID',
+      'name.short',
+      'supportsFiles',
+      'scopes are not personal, team, groupChat',
+      'en-us',
+      'zh-tw has no',
+    ]) {
       assert.ok(problems.includes(expected), `reports ${expected}: ${problems}`);
     }
   });
@@ -192,7 +203,10 @@ describe('teams package: languages', () => {
     for (const [file, language] of Object.entries(languages)) {
       const { $schema, ...strings } = language;
       assert.deepEqual(Object.keys(strings).sort(), keys, `${file} has the manifest's keys`);
-      assert.equal($schema, `https://developer.microsoft.com/json-schemas/teams/v${MANIFEST_VERSION}/MicrosoftTeams.Localization.schema.json`);
+      assert.equal(
+        $schema,
+        `https://developer.microsoft.com/json-schemas/teams/v${MANIFEST_VERSION}/MicrosoftTeams.Localization.schema.json`,
+      );
       assert.deepEqual(checkLanguageFile(file, language, manifest), []);
       const english = localizableStrings(manifest);
       for (const key of ['description.short', 'description.full', 'bots[0].commandLists[0].commands[0].title']) {
@@ -299,7 +313,10 @@ describe('teams package: zip', () => {
     assert.deepEqual(zipEntryNames(archive), ['manifest.json', 'color.png', 'outline.png', ...LANGUAGE_FILES]);
     const read = unzipSync(archive);
     for (const file of files) assert.ok(Buffer.from(read[file.name] ?? []).equals(file.data), file.name);
-    const manifest = JSON.parse(Buffer.from(read['manifest.json'] ?? []).toString('utf8')) as { bots: { botId: string }[]; icons: Record<string, string> };
+    const manifest = JSON.parse(Buffer.from(read['manifest.json'] ?? []).toString('utf8')) as {
+      bots: { botId: string }[];
+      icons: Record<string, string>;
+    };
     assert.equal(manifest.bots[0]?.botId, BOT_ID);
     assert.deepEqual(manifest.icons, { color: 'color.png', outline: 'outline.png' });
     assert.ok(Buffer.from(read['color.png'] ?? []).equals(readFileSync(join(TEAMS, 'color.png'))), 'the committed colour icon');
@@ -320,6 +337,9 @@ describe('teams package: zip', () => {
     const file = join(root, 'infra', 'teams', 'languages', 'zh-cn.json');
     const { 'name.full': _dropped, ...rest } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
     writeFileSync(file, JSON.stringify(rest));
-    assert.throws(() => packageFiles({ botId: BOT_ID, botIdSource: 'test', values: VALUES }, root), /zh-cn\.json: no translation of name\.full/);
+    assert.throws(
+      () => packageFiles({ botId: BOT_ID, botIdSource: 'test', values: VALUES }, root),
+      /zh-cn\.json: no translation of name\.full/,
+    );
   });
 });

@@ -67,7 +67,10 @@ describe('infra: portal workbook', () => {
 
   it('runs every query on Application Insights logs over the TimeRange parameter', () => {
     const params = WORKBOOK.items.filter((i) => i.type === 9).flatMap((i) => i.content.parameters ?? []);
-    assert.ok(params.some((p) => p.name === 'TimeRange' && p.type === 4), 'a TimeRange time parameter');
+    assert.ok(
+      params.some((p) => p.name === 'TimeRange' && p.type === 4),
+      'a TimeRange time parameter',
+    );
     assert.ok(QUERIES.length >= 10);
     for (const q of QUERIES) {
       assert.equal(q.content.version, 'KqlItem/1.0', q.name);
@@ -76,7 +79,10 @@ describe('infra: portal workbook', () => {
       assert.equal(q.content.timeContextFromParameter, 'TimeRange', q.name);
       assert.ok(q.content.title && q.content.visualization, q.name);
       for (const param of (q.content.query ?? '').matchAll(/\{(\w+)(?::\w+)?\}/g)) {
-        assert.ok(params.some((p) => p.name === param[1]), `${q.name}: parameter {${param[1]}} exists`);
+        assert.ok(
+          params.some((p) => p.name === param[1]),
+          `${q.name}: parameter {${param[1]}} exists`,
+        );
       }
     }
   });
@@ -104,7 +110,7 @@ describe('infra: portal workbook', () => {
     assert.match(queryTitled(/Webhook latency p50 \/ p95/).content.query ?? '', /requests[\s\S]*name =~ 'messages'/);
   });
 
-  it('answers the operator\'s questions: rate by outcome, latency, Genie calls and 429s, webhook, sessions, failures', () => {
+  it("answers the operator's questions: rate by outcome, latency, Genie calls and 429s, webhook, sessions, failures", () => {
     assert.match(queryTitled(/per minute by outcome/).content.query ?? '', /per_minute = questions \/ \(grain \/ 1m\)/);
     assert.match(queryTitled(/Genie API calls by status class, and 429s/).content.query ?? '', /'genie\.api\.throttled'/);
     assert.match(queryTitled(/Failed questions by reason/).content.query ?? '', /outcome\) == 'failed'[\s\S]*by reason/);

@@ -76,12 +76,16 @@ describe('ask and answer over HTTP (dev host, Genie emulator, fake connector)', 
     ]);
     assert.ok(JSON.stringify(card).includes('EMEA leads.'));
     assert.ok(!JSON.stringify(card).includes('not this'), 'the draft query is not shown');
-    assert.ok(connector.received.some((r) => r.conversationId === conversationId && r.activity.type === 'typing'), 'a typing indicator was sent');
+    assert.ok(
+      connector.received.some((r) => r.conversationId === conversationId && r.activity.type === 'typing'),
+      'a typing indicator was sent',
+    );
   });
 
   it('continues the same Genie conversation for a follow-up, and starts another after "new"', async () => {
     const conversationId = 'a:chat-follow-up';
-    const answered = (n: number) => connector.waitFor(() => connector.messages(conversationId).filter((m) => cardOf(m.activity)).length >= n);
+    const answered = (n: number) =>
+      connector.waitFor(() => connector.messages(conversationId).filter((m) => cardOf(m.activity)).length >= n);
     await post(userMessage(connector.url, 'first question', { conversationId }));
     await answered(1);
     await post(userMessage(connector.url, 'a follow-up', { conversationId }));
@@ -106,7 +110,13 @@ describe('ask and answer over HTTP (dev host, Genie emulator, fake connector)', 
   });
 
   it('takes an activity delivered 4 times (as Teams redelivers) exactly once', async () => {
-    genie.script('slow one', { steps: [{ status: 'ASKING_AI', afterMs: 0 }, { status: 'COMPLETED', afterMs: 400 }], text: 'done' });
+    genie.script('slow one', {
+      steps: [
+        { status: 'ASKING_AI', afterMs: 0 },
+        { status: 'COMPLETED', afterMs: 400 },
+      ],
+      text: 'done',
+    });
     const conversationId = 'a:chat-redelivery';
     const activity = userMessage(connector.url, 'slow one', { conversationId, id: 'teams-activity-42' });
     const statuses = await Promise.all([1, 2, 3, 4].map(async () => (await post(activity)).status));
@@ -157,7 +167,12 @@ describe('ask and answer over HTTP (dev host, Genie emulator, fake connector)', 
   });
 
   it('gives every bad request a 4xx with a reason, and never a 5xx', async () => {
-    const raw = (body: string, method = 'POST') => fetch(`${host.url}/api/messages`, { method, headers: { 'Content-Type': 'application/json' }, ...(method === 'POST' ? { body } : {}) });
+    const raw = (body: string, method = 'POST') =>
+      fetch(`${host.url}/api/messages`, {
+        method,
+        headers: { 'Content-Type': 'application/json' },
+        ...(method === 'POST' ? { body } : {}),
+      });
     const cases: [Promise<Response>, number, RegExp][] = [
       [raw('{not json'), 400, /not valid JSON/],
       [raw('[1,2,3]'), 400, /not a Bot Framework activity/],

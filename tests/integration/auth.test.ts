@@ -15,7 +15,11 @@ const TENANT_ID = '99999999-0000-0000-0000-000000000000';
 /** A message from the bot's own tenant. */
 function ownTenantMessage(serviceUrl: string, text: string, conversationId: string): Record<string, unknown> {
   const message = userMessage(serviceUrl, text, { conversationId });
-  return { ...message, conversation: { ...(message.conversation as object), tenantId: TENANT_ID }, channelData: { tenant: { id: TENANT_ID } } };
+  return {
+    ...message,
+    conversation: { ...(message.conversation as object), tenantId: TENANT_ID },
+    channelData: { tenant: { id: TENANT_ID } },
+  };
 }
 
 describe('webhook authentication with an app id configured', () => {
@@ -23,7 +27,8 @@ describe('webhook authentication with an app id configured', () => {
   let connector: FakeConnector;
   let host: DevHost;
   /** Questions the served app (deploy/) recorded and handed off, from its own /api/metrics. */
-  const acceptedQuestions = async (): Promise<number> => ((await (await fetch(`${host.url}/api/metrics`)).json()) as MetricsDocument).questions.accepted;
+  const acceptedQuestions = async (): Promise<number> =>
+    ((await (await fetch(`${host.url}/api/metrics`)).json()) as MetricsDocument).questions.accepted;
   let keys: LoopbackServer;
 
   before(async () => {

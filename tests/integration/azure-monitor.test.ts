@@ -33,10 +33,16 @@ describe('Application Insights through the real Azure Monitor exporter', () => {
   let connector: FakeConnector;
 
   before(async () => {
-    [ingestion, genie, connector] = await Promise.all([startFakeIngestion(), startGenieEmulator({ demo: false, tokens: [GENIE_TOKEN] }), startFakeConnector()]);
+    [ingestion, genie, connector] = await Promise.all([
+      startFakeIngestion(),
+      startGenieEmulator({ demo: false, tokens: [GENIE_TOKEN] }),
+      startFakeConnector(),
+    ]);
     genie.script(QUESTION, {
       text: 'The region that sold most.',
-      queries: [{ title: 'Sales', sql: 'SELECT region FROM sales', result: { columns: [{ name: 'region', type_name: 'STRING' }], rows: [[CELL]] } }],
+      queries: [
+        { title: 'Sales', sql: 'SELECT region FROM sales', result: { columns: [{ name: 'region', type_name: 'STRING' }], rows: [[CELL]] } },
+      ],
     });
   });
   after(async () => {
@@ -63,7 +69,10 @@ describe('Application Insights through the real Azure Monitor exporter', () => {
     const document = JSON.parse(stdout) as MetricsDocument;
     assert.equal(document.setup.applicationInsights, true);
     assert.equal(document.questions.answered, 1);
-    assert.ok(connector.messages('a:exported').some((m) => JSON.stringify(m.activity).includes(CELL)), 'the user got the answer');
+    assert.ok(
+      connector.messages('a:exported').some((m) => JSON.stringify(m.activity).includes(CELL)),
+      'the user got the answer',
+    );
 
     const metrics = ingestion.metrics();
     for (const [name, attributes] of Object.entries(EXPECTED_METRICS)) {
@@ -79,12 +88,19 @@ describe('Application Insights through the real Azure Monitor exporter', () => {
     assert.equal(metrics.find((m) => m.name === 'sessions.active')?.value, document.sessions.active);
 
     const spans = ingestion.spans();
-    assert.equal(spans.find((s) => s.name === 'genie.answer')?.baseType, 'RequestData', 'genie.answer is a consumer span: it lands in requests');
+    assert.equal(
+      spans.find((s) => s.name === 'genie.answer')?.baseType,
+      'RequestData',
+      'genie.answer is a consumer span: it lands in requests',
+    );
     const start = spans.find((s) => s.name === 'genie.api start-conversation');
     assert.equal(start?.baseType, 'RemoteDependencyData');
     assert.equal(start.properties['genie.endpoint'], 'start-conversation');
     assert.equal(start.properties['genie.status_class'], '2xx');
-    assert.ok(spans.some((s) => s.name === 'genie.api get-message'), spans.map((s) => s.name).join(', '));
+    assert.ok(
+      spans.some((s) => s.name === 'genie.api get-message'),
+      spans.map((s) => s.name).join(', '),
+    );
 
     const everything = JSON.stringify(ingestion.envelopes());
     for (const secret of [GENIE_TOKEN, 'SECRET-WIDGETS', CELL]) assert.ok(!everything.includes(secret), `${secret} was exported`);

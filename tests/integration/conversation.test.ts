@@ -16,8 +16,13 @@ function cardOf(activity: Record<string, unknown>): Card | undefined {
 function buttons(card: Card | undefined): Map<string, Record<string, unknown>> {
   const found = new Map<string, Record<string, unknown>>();
   const visit = (element: Record<string, unknown>): void => {
-    if (typeof element.type === 'string' && element.type.startsWith('Action.') && typeof element.title === 'string') found.set(element.title, element);
-    for (const child of [...((element.items as Record<string, unknown>[]) ?? []), ...((element.actions as Record<string, unknown>[]) ?? [])]) visit(child);
+    if (typeof element.type === 'string' && element.type.startsWith('Action.') && typeof element.title === 'string')
+      found.set(element.title, element);
+    for (const child of [
+      ...((element.items as Record<string, unknown>[]) ?? []),
+      ...((element.actions as Record<string, unknown>[]) ?? []),
+    ])
+      visit(child);
   };
   card?.body.forEach(visit);
   return found;
@@ -56,7 +61,9 @@ describe('the conversation around an answer', () => {
     assert.equal(shown.length, 1, 'one message in the chat: the status line became the answer');
     assert.equal(shown[0]?.updates, 1);
     assert.match(JSON.stringify(shown[0]?.activity), /Seven orders\./);
-    const statusPost = connector.received.find((r) => r.conversationId === 'a:status' && r.method === 'POST' && r.activity.type === 'message');
+    const statusPost = connector.received.find(
+      (r) => r.conversationId === 'a:status' && r.method === 'POST' && r.activity.type === 'message',
+    );
     assert.match(String(statusPost?.activity.text), /Looking at your data/);
   });
 
@@ -101,7 +108,9 @@ describe('the conversation around an answer', () => {
     assert.equal(payload.type, 'imBack');
     // Teams posts an imBack value as the user's own message.
     await post(userMessage(connector.url, payload.value, { conversationId: 'a:suggest' }));
-    await connector.waitFor(() => genie.messages().length === 2 && connector.messages('a:suggest').filter((m) => cardOf(m.activity)).length === 2);
+    await connector.waitFor(
+      () => genie.messages().length === 2 && connector.messages('a:suggest').filter((m) => cardOf(m.activity)).length === 2,
+    );
     const [first, second] = genie.messages();
     assert.equal(second?.content, 'Orders by region');
     assert.equal(second?.conversationId, first?.conversationId);

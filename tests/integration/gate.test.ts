@@ -80,7 +80,10 @@ describe('the policy gate over HTTP', () => {
       });
     });
     useBotAppOverrides({
-      graph: { baseUrl: graph.url, credential: { getToken: () => Promise.resolve({ token: 'graph-test-token', expiresOnTimestamp: Date.now() + 3_600_000 }) } },
+      graph: {
+        baseUrl: graph.url,
+        credential: { getToken: () => Promise.resolve({ token: 'graph-test-token', expiresOnTimestamp: Date.now() + 3_600_000 }) },
+      },
     });
     harness = await startBotHarness(
       {
@@ -152,7 +155,13 @@ describe('the policy gate over HTTP', () => {
       ...message('', OUTSIDER, 'a:outsider-invoke'),
       type: 'invoke',
       name: 'adaptiveCard/action',
-      value: { action: { type: 'Action.Execute', verb: 'genie.feedback', data: { rating: 'POSITIVE', ref: { spaceId: 'x', conversationId: 'y', messageId: 'z' } } } },
+      value: {
+        action: {
+          type: 'Action.Execute',
+          verb: 'genie.feedback',
+          data: { rating: 'POSITIVE', ref: { spaceId: 'x', conversationId: 'y', messageId: 'z' } },
+        },
+      },
     };
     await refused(invoke, 403);
     assert.equal(genie.feedback().length, 0);
@@ -185,7 +194,10 @@ describe('the policy gate over HTTP', () => {
     const find = (elements: Record<string, unknown>[]): Record<string, unknown> | undefined => {
       for (const element of elements) {
         if (element.title === '👍') return element;
-        const inner = find([...((element.items as Record<string, unknown>[]) ?? []), ...((element.actions as Record<string, unknown>[]) ?? [])]);
+        const inner = find([
+          ...((element.items as Record<string, unknown>[]) ?? []),
+          ...((element.actions as Record<string, unknown>[]) ?? []),
+        ]);
         if (inner) return inner;
       }
       return undefined;
@@ -201,7 +213,13 @@ describe('the policy gate over HTTP', () => {
     assert.equal(elsewhere.status, 403);
     const forged = await harness.post({
       ...invoke('a:allowed'),
-      value: { action: { type: 'Action.Execute', verb: up?.verb, data: { ...(up?.data as object), ref: { ...((up?.data as { ref: object }).ref), messageId: 'another-message' } } } },
+      value: {
+        action: {
+          type: 'Action.Execute',
+          verb: up?.verb,
+          data: { ...(up?.data as object), ref: { ...(up?.data as { ref: object }).ref, messageId: 'another-message' } },
+        },
+      },
     });
     assert.equal(forged.status, 403, 'only for the Genie message the job recorded');
     assert.equal(genie.feedback().length, 0);

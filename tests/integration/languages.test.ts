@@ -62,7 +62,11 @@ describe('the user’s language (dev host, Genie emulator, fake connector; DEFAU
   const shown = (conversationId: string) => connector.messages(conversationId).map((m) => m.activity);
   /** Resolves when an answer card (one with a table or Genie's text, not the help card) is in the chat. */
   const answered = (conversationId: string, count = 1) =>
-    connector.waitFor(() => shown(conversationId).filter((a) => /"type":"Table"|"id":"answer-actions"/.test(JSON.stringify(cardOf(a) ?? ''))).length >= count, 15_000);
+    connector.waitFor(
+      () =>
+        shown(conversationId).filter((a) => /"type":"Table"|"id":"answer-actions"/.test(JSON.stringify(cardOf(a) ?? ''))).length >= count,
+      15_000,
+    );
 
   before(async () => {
     // A status line after 0.3 s, so the slow question (1.2 s) shows one.
@@ -116,7 +120,9 @@ describe('the user’s language (dev host, Genie emulator, fake connector; DEFAU
     genie.script('各區營收？', SALES);
     await post(said(connector.url, '各區營收？', 'a:zh-answer', 'zh-TW'));
     await connector.waitFor(() => connector.received.some((r) => r.conversationId === 'a:zh-answer' && r.method === 'PUT'), 15_000);
-    const status = connector.received.find((r) => r.conversationId === 'a:zh-answer' && r.method === 'POST' && r.activity.type === 'message');
+    const status = connector.received.find(
+      (r) => r.conversationId === 'a:zh-answer' && r.method === 'POST' && r.activity.type === 'message',
+    );
     assert.equal(status?.activity.text, '🔎 正在查詢您的資料…');
     const card = cardOf(shown('a:zh-answer')[0]!);
     const text = JSON.stringify(card);
@@ -142,7 +148,13 @@ describe('the user’s language (dev host, Genie emulator, fake connector; DEFAU
 
   it('gives up on a question in the language it came in (the poison notice)', async () => {
     const { state, worker } = await getBotApp();
-    const reference = { channelId: 'msteams', serviceUrl: connector.url, conversation: { id: 'a:zh-poison' }, bot: { id: '28:bot' }, user: { id: '29:user-1' } };
+    const reference = {
+      channelId: 'msteams',
+      serviceUrl: connector.url,
+      conversation: { id: 'a:zh-poison' },
+      bot: { id: '28:bot' },
+      user: { id: '29:user-1' },
+    };
     await state.jobs.create({ id: 'job-zh-poison', chatKey: 'a:zh-poison', question: '任何問題', reference, locale: 'zh-TW' });
     await worker.poison({ jobId: 'job-zh-poison' });
     await eventually(() => shown('a:zh-poison').length === 1, 5_000, 'the notice');

@@ -43,13 +43,26 @@ describe('observability of a full question and answer', () => {
 
   /** Runs one question through an app built with `env`, capturing every log line, span and metric. */
   async function run(env: Record<string, string>, conversationId: string) {
-    const config = loadConfig({ ...TEST_ENV, DATABRICKS_HOST: genie.url, GENIE_SPACE_ID: genie.spaceId, DATABRICKS_TOKEN: GENIE_TOKEN, STATUS_MESSAGE_DELAY_SECONDS: '0', ...env });
+    const config = loadConfig({
+      ...TEST_ENV,
+      DATABRICKS_HOST: genie.url,
+      GENIE_SPACE_ID: genie.spaceId,
+      DATABRICKS_TOKEN: GENIE_TOKEN,
+      STATUS_MESSAGE_DELAY_SECONDS: '0',
+      ...env,
+    });
     assert.ok(config.ok);
-    const reader = new PeriodicExportingMetricReader({ exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE), exportIntervalMillis: 3_600_000 });
+    const reader = new PeriodicExportingMetricReader({
+      exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+      exportIntervalMillis: 3_600_000,
+    });
     const spans = new InMemorySpanExporter();
     const counting = countingMeter(new MeterProvider({ readers: [reader] }).getMeter('test'));
     const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }).getTracer('test');
-    const app: BotApp = await createBotApp(config.config, { logSink: (_level, line) => captured.push(line), otel: { meter: counting.meter, tracer } });
+    const app: BotApp = await createBotApp(config.config, {
+      logSink: (_level, line) => captured.push(line),
+      otel: { meter: counting.meter, tracer },
+    });
     const createdAtStart = counting.created();
     const body = Buffer.from(JSON.stringify(userMessage(connector.url, QUESTION, { conversationId })));
     const result = await handleWebhook({ method: 'POST', headers: {}, body }, app.host, false, (context) => app.bot.run(context));
@@ -67,17 +80,29 @@ describe('observability of a full question and answer', () => {
     connector = await startFakeConnector();
     genie.script(QUESTION, {
       text: 'Here are the sales.',
-      queries: [{ title: 'Sales', sql: "SELECT * FROM sales WHERE customer = 'ACME'", result: { columns: [{ name: 'note', type_name: 'STRING' }, { name: 'n', type_name: 'INT' }], rows: [[CELL, '1']] } }],
+      queries: [
+        {
+          title: 'Sales',
+          sql: "SELECT * FROM sales WHERE customer = 'ACME'",
+          result: {
+            columns: [
+              { name: 'note', type_name: 'STRING' },
+              { name: 'n', type_name: 'INT' },
+            ],
+            rows: [[CELL, '1']],
+          },
+        },
+      ],
     });
     // Everything written to stdout/stderr during the flow (botbuilder's own console lines included).
-    process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
       captured.push(String(chunk));
       return writes.out(chunk, ...(rest as []));
-    });
-    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    };
+    process.stderr.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
       captured.push(String(chunk));
       return writes.err(chunk, ...(rest as []));
-    });
+    };
   });
   after(async () => {
     process.stdout.write = writes.out;
@@ -91,7 +116,14 @@ describe('observability of a full question and answer', () => {
     assert.equal(createdAtEnd, createdAtStart, 'no instrument made per event');
     assert.equal(createdAtStart, 12, '9 instruments (bot.policy.refusals among them) and 3 observable gauges/counters');
     const byName = new Map(metrics.map((m) => [m.descriptor.name, m]));
-    for (const name of ['genie.questions', 'genie.answer.duration', 'genie.wait.duration', 'genie.api.calls', 'genie.api.duration', 'bot.webhook.duration']) {
+    for (const name of [
+      'genie.questions',
+      'genie.answer.duration',
+      'genie.wait.duration',
+      'genie.api.calls',
+      'genie.api.duration',
+      'bot.webhook.duration',
+    ]) {
       assert.ok(byName.has(name), `${name} recorded`);
     }
     assert.equal(byName.get('genie.answer.duration')?.descriptor.unit, 'ms');
@@ -107,18 +139,28 @@ describe('observability of a full question and answer', () => {
     for (const metric of metrics) {
       for (const point of metric.dataPoints) {
         for (const [key, value] of Object.entries(point.attributes)) {
-          assert.ok(allowed[key]?.test(String(value)), `${metric.descriptor.name}: attribute ${key}=${String(value)} is not a known low-cardinality code`);
+          assert.ok(
+            allowed[key]?.test(String(value)),
+            `${metric.descriptor.name}: attribute ${key}=${String(value)} is not a known low-cardinality code`,
+          );
         }
       }
     }
     const names = new Set(spans.map((s) => s.name));
-    assert.ok(names.has('genie.answer') && names.has('genie.api get-message') && names.has('genie.api start-conversation'), [...names].join(', '));
+    assert.ok(
+      names.has('genie.answer') && names.has('genie.api get-message') && names.has('genie.api start-conversation'),
+      [...names].join(', '),
+    );
   });
 
   it('keeps the token, the question and result values out of every log line, span and metric', async () => {
     captured.length = 0;
     const { metrics, spans } = await run({ LOG_LEVEL: 'debug' }, 'a:private');
-    const everything = [...captured, JSON.stringify(spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events }))), JSON.stringify(metrics)].join('\n');
+    const everything = [
+      ...captured,
+      JSON.stringify(spans.map((s) => ({ name: s.name, attributes: s.attributes, events: s.events }))),
+      JSON.stringify(metrics),
+    ].join('\n');
     assert.ok(captured.length > 3, 'the flow logged');
     for (const secret of [GENIE_TOKEN, 'ACME-SECRET-CUSTOMER', CELL]) assert.ok(!everything.includes(secret), `${secret} leaked`);
   });
@@ -130,6 +172,9 @@ describe('observability of a full question and answer', () => {
     assert.ok(logged.includes('ACME-SECRET-CUSTOMER'), 'the question is logged when asked for');
     assert.ok(logged.includes(CELL), 'the payload is logged at debug');
     assert.ok(!logged.includes(GENIE_TOKEN), 'never the token');
-    assert.ok(captured.every((line) => !line.includes('\n  ')), 'compact JSON, no pretty printing');
+    assert.ok(
+      captured.every((line) => !line.includes('\n  ')),
+      'compact JSON, no pretty printing',
+    );
   });
 });

@@ -21,7 +21,8 @@ describe('queue mode on Azurite: webhook → queue → answer function → reply
   let host: DevHost;
   const pollers: QueuePoller[] = [];
 
-  const queueFunction = (name: string) => host.definitions.find((d): d is QueueFunctionDefinition => d.kind === 'queue' && d.name === name)!;
+  const queueFunction = (name: string) =>
+    host.definitions.find((d): d is QueueFunctionDefinition => d.kind === 'queue' && d.name === name)!;
   const post = (activity: Record<string, unknown>) =>
     fetch(`${host.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(activity) });
 
@@ -53,11 +54,20 @@ describe('queue mode on Azurite: webhook → queue → answer function → reply
   });
 
   it('answers a question through the questions queue', async () => {
-    genie.script('queued question', { text: 'from the queue', steps: [{ status: 'ASKING_AI', afterMs: 0 }, { status: 'COMPLETED', afterMs: 100 }] });
+    genie.script('queued question', {
+      text: 'from the queue',
+      steps: [
+        { status: 'ASKING_AI', afterMs: 0 },
+        { status: 'COMPLETED', afterMs: 100 },
+      ],
+    });
     pollers.push(startQueuePoller(azurite.connectionString, queueFunction('answer'), () => undefined, { intervalMs: 100 }));
     const response = await post(userMessage(connector.url, 'queued question', { conversationId: 'a:queued' }));
     assert.equal(response.status, 200);
-    await connector.waitFor(() => connector.messages('a:queued').some((m) => JSON.stringify(m.activity).includes('from the queue')), 15_000);
+    await connector.waitFor(
+      () => connector.messages('a:queued').some((m) => JSON.stringify(m.activity).includes('from the queue')),
+      15_000,
+    );
     assert.equal(genie.stats().requests['start-conversation'], 1);
     await pollers.pop()!.stop();
   });
@@ -78,11 +88,15 @@ describe('queue mode on Azurite: webhook → queue → answer function → reply
     pollers.push(startQueuePoller(azurite.connectionString, queueFunction('answer-poison'), () => undefined, { intervalMs: 100 }));
     await connector.waitFor(() => connector.messages('a:poisoned').length > 0, 15_000);
     assert.match(String(connector.messages('a:poisoned')[0]?.activity.text), /couldn't get an answer/);
-    const job = await eventually(async () => {
-      // This process's own app, on the same Azurite tables as the app the dev host serves.
-      const current = await (await getBotApp()).state.jobs.get(jobId);
-      return current?.value.state === 'failed' && current;
-    }, 5_000, 'job marked failed');
+    const job = await eventually(
+      async () => {
+        // This process's own app, on the same Azurite tables as the app the dev host serves.
+        const current = await (await getBotApp()).state.jobs.get(jobId);
+        return current?.value.state === 'failed' && current;
+      },
+      5_000,
+      'job marked failed',
+    );
     assert.equal(job?.value.question, '', 'the question text is not kept once the job is finished');
     assert.equal(genie.stats().requests['start-conversation'], 1, 'the poisoned question was never asked');
   });

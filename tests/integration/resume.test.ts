@@ -39,19 +39,38 @@ describe('a worker that dies after asking Genie (two instances sharing Azure Tab
     });
     assert.ok(result.ok);
     const [first, second] = await Promise.all([createBotApp(result.config), createBotApp(result.config)]);
-    genie.script('slow revenue question', { text: 'revenue is up', steps: [{ status: 'ASKING_AI', afterMs: 0 }, { status: 'COMPLETED', afterMs: 1_500 }] });
+    genie.script('slow revenue question', {
+      text: 'revenue is up',
+      steps: [
+        { status: 'ASKING_AI', afterMs: 0 },
+        { status: 'COMPLETED', afterMs: 1_500 },
+      ],
+    });
 
     const job = await first.state.jobs.create({
       id: 'job-resume-1',
       chatKey: 'tenant|a:resume',
       question: 'slow revenue question',
-      reference: { serviceUrl: connector.url, conversation: { id: 'a:resume' }, channelId: 'msteams', bot: { id: '28:bot' }, user: { id: '29:u' } },
+      reference: {
+        serviceUrl: connector.url,
+        conversation: { id: 'a:resume' },
+        channelId: 'msteams',
+        bot: { id: '28:bot' },
+        user: { id: '29:u' },
+      },
     });
 
     // Instance one asks, records the ids, then dies while waiting.
     const dying = Object.create(first.genie) as GenieClient;
     dying.getMessage = () => Promise.reject(new Crash('instance recycled'));
-    const doomed = new AnswerWorker({ config: first.config, state: first.state, sender: first.host, genie: () => Promise.resolve(dying), logger: first.logger, telemetry: first.telemetry });
+    const doomed = new AnswerWorker({
+      config: first.config,
+      state: first.state,
+      sender: first.host,
+      genie: () => Promise.resolve(dying),
+      logger: first.logger,
+      telemetry: first.telemetry,
+    });
     await assert.rejects(doomed.process({ jobId: job.id }, 1), Crash);
     const recorded = await second.state.jobs.get(job.id);
     assert.equal(recorded?.value.state, 'asked', 'the Genie ids were recorded before waiting');

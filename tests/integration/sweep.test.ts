@@ -17,7 +17,14 @@ describe('the expiry sweep on Azure Table (Azurite) with Genie deletes (emulator
 
   before(async () => {
     [azurite, genie] = await Promise.all([startAzurite(), startGenieEmulator({ demo: false })]);
-    http = new KeepAliveHttpClient({ connectTimeoutMs: 2_000, readTimeoutMs: 5_000, totalTimeoutMs: 10_000, maxSockets: 10, maxSocketsPerHost: 10, freeSocketTimeoutMs: 30_000 });
+    http = new KeepAliveHttpClient({
+      connectTimeoutMs: 2_000,
+      readTimeoutMs: 5_000,
+      totalTimeoutMs: 10_000,
+      maxSockets: 10,
+      maxSocketsPerHost: 10,
+      freeSocketTimeoutMs: 30_000,
+    });
   });
   after(async () => {
     http.destroy();
@@ -26,7 +33,13 @@ describe('the expiry sweep on Azure Table (Azurite) with Genie deletes (emulator
 
   it('deletes what expired, in Genie too, and nothing else', async () => {
     const clock = new ManualClock(Date.parse('2026-03-01T08:00:00Z'));
-    const config = loadConfig({ ...TEST_ENV, GENIE_SPACE_ID: genie.spaceId, SESSION_IDLE_MINUTES: '240', AzureWebJobsStorage: azurite.connectionString, ANSWER_DISPATCH: 'queue' });
+    const config = loadConfig({
+      ...TEST_ENV,
+      GENIE_SPACE_ID: genie.spaceId,
+      SESSION_IDLE_MINUTES: '240',
+      AzureWebJobsStorage: azurite.connectionString,
+      ANSWER_DISPATCH: 'queue',
+    });
     assert.ok(config.ok);
     const stores = createTableStores(config.config.storage!, 'sweep', clock);
     const state = createBotState(stores, config.config, clock);
@@ -51,7 +64,10 @@ describe('the expiry sweep on Azure Table (Azurite) with Genie deletes (emulator
     clock.advance(2 * 60 * 60_000); // 5 h after the start: quiet and reset expired, active used 2 h ago
     await state.dedup.firstSeen('conv', 'new-activity'); // de-dup keys live an hour
 
-    const result = await sweepExpired(stores, { now: clock.now(), deleteConversation: (spaceId, id) => client.deleteConversation(id, spaceId) });
+    const result = await sweepExpired(stores, {
+      now: clock.now(),
+      deleteConversation: (spaceId, id) => client.deleteConversation(id, spaceId),
+    });
     assert.deepEqual(genie.stats().conversationsDeleted.sort(), [conversations.quiet, conversations.reset].sort());
     assert.equal(result.conversationsDeleted, 2);
     assert.equal(result.dedupDeleted, 1);
@@ -63,7 +79,10 @@ describe('the expiry sweep on Azure Table (Azurite) with Genie deletes (emulator
     assert.ok(await state.jobs.get('job-new'));
     assert.equal(await state.sessions.countActive(), 1);
 
-    const again = await sweepExpired(stores, { now: clock.now(), deleteConversation: (spaceId, id) => client.deleteConversation(id, spaceId) });
+    const again = await sweepExpired(stores, {
+      now: clock.now(),
+      deleteConversation: (spaceId, id) => client.deleteConversation(id, spaceId),
+    });
     assert.equal(again.conversationsDeleted, 0, 'nothing left to delete');
   });
 });

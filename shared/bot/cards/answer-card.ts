@@ -1,7 +1,17 @@
 import type { CellValue, DecodedTable, FeedbackRating, GenieAnswer } from '../../genie';
 import { type Locale, type Messages, messagesFor } from '../../i18n';
 import { CHART_MAX_POINTS, type ChartType, chooseChart, seriesColumns } from './chart';
-import { type AdaptiveCard, askButton, attachment, card, type CardElement, FEEDBACK_VERB, feedbackButtons, jsonBytes, text } from './elements';
+import {
+  type AdaptiveCard,
+  askButton,
+  attachment,
+  card,
+  type CardElement,
+  FEEDBACK_VERB,
+  feedbackButtons,
+  jsonBytes,
+  text,
+} from './elements';
 import { plainText, safeProse } from './escape';
 import { CellFormatter, isNumeric, toNumber } from './format';
 
@@ -21,7 +31,10 @@ export interface CardSettings {
 /** Room kept for the activity around the card (ids, addresses, conversation): measured ≈ 600 bytes. */
 export const ENVELOPE_RESERVE_BYTES = 1_024;
 
-export type FeedbackState = { readonly kind: 'buttons'; readonly job?: string } | { readonly kind: 'given'; readonly rating: FeedbackRating } | { readonly kind: 'none' };
+export type FeedbackState =
+  | { readonly kind: 'buttons'; readonly job?: string }
+  | { readonly kind: 'given'; readonly rating: FeedbackRating }
+  | { readonly kind: 'none' };
 
 interface Layout {
   rows: number;
@@ -122,7 +135,13 @@ function countLine(table: DecodedTable, layout: Layout, messages: Messages): str
   });
 }
 
-function build(answer: GenieAnswer, layout: Layout, feedback: FeedbackState, formatter: CardFormatterSet, linkOrigin: string | undefined): AdaptiveCard {
+function build(
+  answer: GenieAnswer,
+  layout: Layout,
+  feedback: FeedbackState,
+  formatter: CardFormatterSet,
+  linkOrigin: string | undefined,
+): AdaptiveCard {
   const { messages } = formatter;
   const body: CardElement[] = [];
   const { table, query } = answer;
@@ -147,7 +166,9 @@ function build(answer: GenieAnswer, layout: Layout, feedback: FeedbackState, for
       type: 'Container',
       id: SQL_ID,
       isVisible: false,
-      items: [text(plainText(cut(query.sql, layout.sqlChars, messages.text('card.sqlShortened'))), { fontType: 'Monospace', size: 'Small' })],
+      items: [
+        text(plainText(cut(query.sql, layout.sqlChars, messages.text('card.sqlShortened'))), { fontType: 'Monospace', size: 'Small' }),
+      ],
     });
   }
   if (answer.suggestedQuestions.length) {
@@ -155,7 +176,8 @@ function build(answer: GenieAnswer, layout: Layout, feedback: FeedbackState, for
     body.push({ type: 'ActionSet', actions: answer.suggestedQuestions.slice(0, 5).map(askButton) });
   }
   const actions: CardElement[] = [];
-  if (query?.sql && layout.sqlChars > 0) actions.push({ type: 'Action.ToggleVisibility', title: messages.text('card.showSql'), targetElements: [SQL_ID] });
+  if (query?.sql && layout.sqlChars > 0)
+    actions.push({ type: 'Action.ToggleVisibility', title: messages.text('card.showSql'), targetElements: [SQL_ID] });
   if (feedback.kind === 'buttons') actions.push(...feedbackButtons(answer.ref, messages, feedback.job));
   if (actions.length) body.push({ type: 'ActionSet', id: 'answer-actions', actions, spacing: 'Medium' });
   if (feedback.kind === 'given') body.push(feedbackReceipt(feedback.rating, messages));
@@ -163,7 +185,11 @@ function build(answer: GenieAnswer, layout: Layout, feedback: FeedbackState, for
 }
 
 function feedbackReceipt(rating: FeedbackRating, messages: Messages): CardElement {
-  return text(messages.text('feedback.receipt', { vote: rating === 'POSITIVE' ? '👍' : '👎' }), { id: 'feedback-receipt', isSubtle: true, size: 'Small' });
+  return text(messages.text('feedback.receipt', { vote: rating === 'POSITIVE' ? '👍' : '👎' }), {
+    id: 'feedback-receipt',
+    isSubtle: true,
+    size: 'Small',
+  });
 }
 
 /**
@@ -237,5 +263,8 @@ export function renderAnswerCard(answer: GenieAnswer, settings: CardSettings, fe
   while (layout.columns > 1 && !fits(layout)) layout = { ...layout, columns: layout.columns - 1 };
   for (const sqlChars of [2_000, 500, 0]) if (!fits(layout) && layout.sqlChars > sqlChars) layout = { ...layout, sqlChars };
   for (const textChars of [4_000, 1_000, 300]) if (!fits(layout) && layout.textChars > textChars) layout = { ...layout, textChars };
-  return fits(layout) ?? build(answer, { rows: 0, columns: 0, chart: false, sqlChars: 0, textChars: 300 }, { kind: 'none' }, formatters, settings.linkOrigin);
+  return (
+    fits(layout) ??
+    build(answer, { rows: 0, columns: 0, chart: false, sqlChars: 0, textChars: 300 }, { kind: 'none' }, formatters, settings.linkOrigin)
+  );
 }

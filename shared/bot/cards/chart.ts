@@ -47,17 +47,29 @@ export const CHART_RULES: readonly ChartRule[] = [
   {
     chart: 'Chart.Donut',
     because: 'a few non-negative values that read as shares are parts of a whole',
-    when: (s) => s.labelKind === 'text' && s.series === 1 && s.rows >= 2 && s.rows <= CHART_MAX_POINTS['Chart.Donut'] && s.allNonNegative && s.looksLikeShares,
+    when: (s) =>
+      s.labelKind === 'text' &&
+      s.series === 1 &&
+      s.rows >= 2 &&
+      s.rows <= CHART_MAX_POINTS['Chart.Donut'] &&
+      s.allNonNegative &&
+      s.looksLikeShares,
   },
   {
     chart: 'Chart.VerticalBar.Grouped',
     because: 'several numeric series over a few categories compare side by side',
-    when: (s) => s.labelKind === 'text' && s.series >= 2 && s.series <= 5 && s.rows >= 2 && s.rows <= CHART_MAX_POINTS['Chart.VerticalBar.Grouped'],
+    when: (s) =>
+      s.labelKind === 'text' && s.series >= 2 && s.series <= 5 && s.rows >= 2 && s.rows <= CHART_MAX_POINTS['Chart.VerticalBar.Grouped'],
   },
   {
     chart: 'Chart.HorizontalBar',
     because: 'one series over many categories, or long labels, reads better as horizontal bars',
-    when: (s) => s.labelKind === 'text' && s.series === 1 && s.rows >= 2 && s.rows <= CHART_MAX_POINTS['Chart.HorizontalBar'] && (s.rows > CHART_MAX_POINTS['Chart.VerticalBar'] || s.longestLabel > 14),
+    when: (s) =>
+      s.labelKind === 'text' &&
+      s.series === 1 &&
+      s.rows >= 2 &&
+      s.rows <= CHART_MAX_POINTS['Chart.HorizontalBar'] &&
+      (s.rows > CHART_MAX_POINTS['Chart.VerticalBar'] || s.longestLabel > 14),
   },
   {
     chart: 'Chart.VerticalBar',

@@ -19,7 +19,9 @@ function defuseUrl(url: string): string {
 }
 
 function breakLongWords(text: string): string {
-  return text.replace(new RegExp(`\\S{${LONG_WORD_CHARS + 1},}`, 'g'), (word) => word.match(new RegExp(`[^]{1,${LONG_WORD_CHARS}}`, 'g'))!.join(ZWSP));
+  return text.replace(new RegExp(`\\S{${LONG_WORD_CHARS + 1},}`, 'g'), (word) =>
+    word.match(new RegExp(`[^]{1,${LONG_WORD_CHARS}}`, 'g'))!.join(ZWSP),
+  );
 }
 
 /** Markup that works whatever else the text is: templates, HTML-like tags (`<at>`), autolinks. */

@@ -15,7 +15,12 @@ export const BOT_SETTINGS = {
     doc: 'Bot client secret (SingleTenant, MultiTenant).',
     expected: 'the bot client secret',
   }),
-  appType: choice({ name: 'MicrosoftAppType', choices: ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'], default: 'SingleTenant', doc: 'Kind of bot identity.' }),
+  appType: choice({
+    name: 'MicrosoftAppType',
+    choices: ['SingleTenant', 'MultiTenant', 'UserAssignedMSI'],
+    default: 'SingleTenant',
+    doc: 'Kind of bot identity.',
+  }),
   tenantId: text({
     name: 'MicrosoftAppTenantId',
     need: 'conditional',

@@ -7,7 +7,8 @@ export const DATABRICKS_SETTINGS = {
     need: 'required',
     origin: true,
     doc: 'Workspace URL (a path after the host is ignored).',
-    expected: 'the workspace URL over https, e.g. https://adb-1234567890123456.7.azuredatabricks.net (plain http only for 127.0.0.1 or localhost)',
+    expected:
+      'the workspace URL over https, e.g. https://adb-1234567890123456.7.azuredatabricks.net (plain http only for 127.0.0.1 or localhost)',
   }),
   spaceId: text({
     name: 'GENIE_SPACE_ID',
@@ -46,7 +47,12 @@ export const DATABRICKS_SETTINGS = {
     doc: 'Entra application id (azure-client-secret), or the user-assigned managed identity client id (azure-msi).',
     expected: 'the Entra application id',
   }),
-  armTenantId: text({ name: 'ARM_TENANT_ID', need: 'conditional', doc: 'Entra tenant id (azure-client-secret).', expected: 'the Entra tenant id' }),
+  armTenantId: text({
+    name: 'ARM_TENANT_ID',
+    need: 'conditional',
+    doc: 'Entra tenant id (azure-client-secret).',
+    expected: 'the Entra tenant id',
+  }),
   armClientSecret: secret({
     name: 'ARM_CLIENT_SECRET',
     need: 'conditional',

@@ -1,7 +1,14 @@
 import { number } from './kinds';
 
 export const HTTP_SETTINGS = {
-  connectTimeoutMs: number({ name: 'HTTP_CONNECT_TIMEOUT_MS', default: 5_000, min: 100, max: 120_000, integer: true, doc: 'TCP connect plus TLS handshake.' }),
+  connectTimeoutMs: number({
+    name: 'HTTP_CONNECT_TIMEOUT_MS',
+    default: 5_000,
+    min: 100,
+    max: 120_000,
+    integer: true,
+    doc: 'TCP connect plus TLS handshake.',
+  }),
   readTimeoutMs: number({
     name: 'HTTP_READ_TIMEOUT_MS',
     default: 10_000,
@@ -18,8 +25,22 @@ export const HTTP_SETTINGS = {
     integer: true,
     doc: 'Whole request, first byte sent to last byte read.',
   }),
-  maxSockets: number({ name: 'HTTP_MAX_SOCKETS', default: 100, min: 1, max: 1_000, integer: true, doc: 'Sockets in the shared pool, all hosts.' }),
-  maxSocketsPerHost: number({ name: 'HTTP_MAX_SOCKETS_PER_HOST', default: 30, min: 1, max: 1_000, integer: true, doc: 'Sockets in the shared pool per host.' }),
+  maxSockets: number({
+    name: 'HTTP_MAX_SOCKETS',
+    default: 100,
+    min: 1,
+    max: 1_000,
+    integer: true,
+    doc: 'Sockets in the shared pool, all hosts.',
+  }),
+  maxSocketsPerHost: number({
+    name: 'HTTP_MAX_SOCKETS_PER_HOST',
+    default: 30,
+    min: 1,
+    max: 1_000,
+    integer: true,
+    doc: 'Sockets in the shared pool per host.',
+  }),
   freeSocketTimeoutMs: number({
     name: 'HTTP_FREE_SOCKET_TIMEOUT_MS',
     default: 30_000,

@@ -16,7 +16,18 @@ import { TELEMETRY_SETTINGS } from './telemetry';
 
 export type { AnySetting, SettingValue, TextSetting, UrlSetting } from './kinds';
 export { MAX_ALLOWED_GROUPS } from './policy';
-export { ANSWER_SETTINGS, BOT_SETTINGS, CARD_SETTINGS, DATABRICKS_SETTINGS, GENIE_SETTINGS, HTTP_SETTINGS, POLICY_SETTINGS, RUNTIME_SETTINGS, STATE_SETTINGS, TELEMETRY_SETTINGS };
+export {
+  ANSWER_SETTINGS,
+  BOT_SETTINGS,
+  CARD_SETTINGS,
+  DATABRICKS_SETTINGS,
+  GENIE_SETTINGS,
+  HTTP_SETTINGS,
+  POLICY_SETTINGS,
+  RUNTIME_SETTINGS,
+  STATE_SETTINGS,
+  TELEMETRY_SETTINGS,
+};
 
 /** The areas in the order the docs list them. */
 export const SETTING_AREAS: readonly { readonly title: string; readonly settings: Readonly<Record<string, AnySetting>> }[] = [

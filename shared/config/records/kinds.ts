@@ -80,7 +80,9 @@ export function secret<D extends string | undefined = undefined>(spec: TextSpec<
   return textRecord('secret', spec);
 }
 
-export function number(spec: Describe & { readonly default: number; readonly min: number; readonly max: number; readonly integer?: boolean }): NumberSetting {
+export function number(
+  spec: Describe & { readonly default: number; readonly min: number; readonly max: number; readonly integer?: boolean },
+): NumberSetting {
   const integer = spec.integer ?? false;
   const inRange = (n: number): boolean => Number.isFinite(n) && n >= spec.min && n <= spec.max && (!integer || Number.isInteger(n));
   return {
@@ -97,7 +99,8 @@ const TRUE = ['true', '1', 'yes', 'on'];
 const FALSE = ['false', '0', 'no', 'off'];
 
 export function boolean(spec: Describe & { readonly default: boolean }): BooleanSetting {
-  const parse = (v: string): boolean | undefined => (TRUE.includes(v.toLowerCase()) ? true : FALSE.includes(v.toLowerCase()) ? false : undefined);
+  const parse = (v: string): boolean | undefined =>
+    TRUE.includes(v.toLowerCase()) ? true : FALSE.includes(v.toLowerCase()) ? false : undefined;
   return { need: 'optional', ...spec, kind: 'boolean', expected: 'true or false', parse };
 }
 

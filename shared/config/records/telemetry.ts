@@ -26,8 +26,19 @@ export const TELEMETRY_SETTINGS = {
     max: 86_400,
     doc: 'At most one stats summary per this many seconds.',
   }),
-  statsLogSampleRate: number({ name: 'STATS_LOG_SAMPLE_RATE', default: 0.01, min: 0, max: 1, doc: 'Chance of an extra stats summary per question.' }),
-  logLevel: choice({ name: 'LOG_LEVEL', choices: ['debug', 'info', 'warn', 'error'], default: 'info', doc: 'Least severe log level written.' }),
+  statsLogSampleRate: number({
+    name: 'STATS_LOG_SAMPLE_RATE',
+    default: 0.01,
+    min: 0,
+    max: 1,
+    doc: 'Chance of an extra stats summary per question.',
+  }),
+  logLevel: choice({
+    name: 'LOG_LEVEL',
+    choices: ['debug', 'info', 'warn', 'error'],
+    default: 'info',
+    doc: 'Least severe log level written.',
+  }),
   logQuestionText: boolean({
     name: 'LOG_QUESTION_TEXT',
     default: false,

@@ -10,7 +10,7 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 import { onInvoke, onSubmit } from './card-actions';
 import { installPageLib } from './page-lib';
-import { type PageState,pageStates } from './page-state';
+import { type PageState, pageStates } from './page-state';
 
 export interface BrowserOptions {
   /** @default process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' */

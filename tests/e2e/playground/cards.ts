@@ -17,20 +17,17 @@ export function messageCard(page: Page, index: number, nth = 0): Locator {
 
 /** Rows of the card's nth `Table` (header row included), each a list of cell texts. */
 export function cardTableRows(card: Locator, nth = 0): Promise<string[][]> {
-  return card.evaluate(
-    (el, n) => {
-      const root = el as unknown as MiniElement;
-      const table = root.querySelectorAll('[role="table"]')[n];
-      if (table === undefined) return [];
-      const rows = Array.prototype.slice.call(table.querySelectorAll('[role="row"]')) as MiniElement[];
-      return rows.map((row) =>
-        (
-          Array.prototype.slice.call(row.querySelectorAll('[role="cell"], [role="columnheader"]')) as MiniElement[]
-        ).map((cell) => (cell.innerText ?? cell.textContent ?? '').trim()),
-      );
-    },
-    nth,
-  );
+  return card.evaluate((el, n) => {
+    const root = el as unknown as MiniElement;
+    const table = root.querySelectorAll('[role="table"]')[n];
+    if (table === undefined) return [];
+    const rows = Array.prototype.slice.call(table.querySelectorAll('[role="row"]')) as MiniElement[];
+    return rows.map((row) =>
+      (Array.prototype.slice.call(row.querySelectorAll('[role="cell"], [role="columnheader"]')) as MiniElement[]).map((cell) =>
+        (cell.innerText ?? cell.textContent ?? '').trim(),
+      ),
+    );
+  }, nth);
 }
 
 /** Texts of the card's TextBlocks outside tables, in order (hidden ones are not in the DOM). */
@@ -38,17 +35,15 @@ export function cardTextBlocks(card: Locator): Promise<string[]> {
   return card.evaluate((el) => {
     const root = el as unknown as MiniElement;
     const blocks = Array.prototype.slice.call(root.querySelectorAll('.ac-textBlock')) as MiniElement[];
-    return blocks
-      .filter((b) => b.closest('[role="table"]') === null)
-      .map((b) => (b.innerText ?? b.textContent ?? '').trim());
+    return blocks.filter((b) => b.closest('[role="table"]') === null).map((b) => (b.innerText ?? b.textContent ?? '').trim());
   });
 }
 
 /** Button titles of the card's action sets. */
 export function cardButtons(card: Locator): Promise<string[]> {
-  return card.locator('.ac-actionSet button').evaluateAll((buttons) =>
-    buttons.map((b) => (b as unknown as MiniElement).getAttribute('aria-label') ?? ''),
-  );
+  return card
+    .locator('.ac-actionSet button')
+    .evaluateAll((buttons) => buttons.map((b) => (b as unknown as MiniElement).getAttribute('aria-label') ?? ''));
 }
 
 /** Accessible names of rendered Teams charts, e.g. "Revenue by region, Vertical bar chart". */
@@ -70,15 +65,15 @@ export interface ClickCardButtonOptions extends WaitOptions {
  * (the default), imBack is sent as the user's visible message (typed into the right compose box)
  * and messageBack as a `message` with `text` and `value`, as Teams does.
  */
-export async function clickCardButton(
-  page: Page,
-  title: string,
-  options: ClickCardButtonOptions = {},
-): Promise<CardActionResult> {
+export async function clickCardButton(page: Page, title: string, options: ClickCardButtonOptions = {}): Promise<CardActionResult> {
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT;
   const state = stateOf(page);
   const button = (
-    options.card ?? page.locator('.ac-adaptiveCard').filter({ has: page.getByRole('button', { name: title, exact: true }) }).last()
+    options.card ??
+    page
+      .locator('.ac-adaptiveCard')
+      .filter({ has: page.getByRole('button', { name: title, exact: true }) })
+      .last()
   )
     .getByRole('button', { name: title, exact: true })
     .first();

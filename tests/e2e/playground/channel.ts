@@ -1,7 +1,16 @@
 /** The Teams channel view: posts that @mention the bot, their threads, and waiting for the bot's replies. */
 import type { Locator, Page } from 'playwright-core';
 
-import { type BotMessageWait, COMPOSE, DEFAULT_TIMEOUT, openTreeItem, type TextMatch, typeInto, typeMention, type WaitOptions } from './chat';
+import {
+  type BotMessageWait,
+  COMPOSE,
+  DEFAULT_TIMEOUT,
+  openTreeItem,
+  type TextMatch,
+  typeInto,
+  typeMention,
+  type WaitOptions,
+} from './chat';
 import type { ChannelPost, E2EGlobal, ThreadReply } from './page-lib';
 import { stateOf } from './page-state';
 
@@ -101,12 +110,7 @@ export async function replyInThread(
 }
 
 /** Waits for a bot reply in the thread of `post` (index or text) and returns it. */
-export async function waitForThreadReply(
-  page: Page,
-  post: PostRef,
-  match: TextMatch,
-  options: BotMessageWait = {},
-): Promise<ThreadReply> {
+export async function waitForThreadReply(page: Page, post: PostRef, match: TextMatch, options: BotMessageWait = {}): Promise<ThreadReply> {
   const botName = stateOf(page).botName;
   const rootText = typeof post === 'string' ? post : ((await readChannel(page))[post]?.text ?? '');
   const source = typeof match === 'string' ? null : { source: match.source, flags: match.flags };
@@ -117,10 +121,7 @@ export async function waitForThreadReply(
         const p = (globalThis as unknown as E2EGlobal).__e2e.readChannel().find((x) => x.text === root);
         const hit = p?.replies
           .slice(after)
-          .find(
-            (r) =>
-              r.author === bot && (re === null ? r.text.includes(text) : new RegExp(re.source, re.flags).test(r.text)),
-          );
+          .find((r) => r.author === bot && (re === null ? r.text.includes(text) : new RegExp(re.source, re.flags).test(r.text)));
         return hit ?? false;
       },
       { root: rootText, after: options.after ?? 0, bot: botName, text: typeof match === 'string' ? match : '', re: source },

@@ -93,7 +93,10 @@ export function installPageLib(options: { freezePatch: boolean }): void {
         author: author === null ? null : textOf(author),
         text: textOf(body),
         cards: body === undefined ? 0 : body.querySelectorAll('.ac-adaptiveCard').length,
-        notes: rest.map((r) => textOf(r)).join('\n').trim(),
+        notes: rest
+          .map((r) => textOf(r))
+          .join('\n')
+          .trim(),
       });
     }
     return out;

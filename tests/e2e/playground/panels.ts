@@ -12,10 +12,7 @@ export function isBotTyping(page: Page): Promise<boolean> {
 }
 
 /** Waits for the typing indicator to appear (or, with `state: 'hidden'`, to go away). */
-export async function waitForTyping(
-  page: Page,
-  options: WaitOptions & { readonly state?: 'visible' | 'hidden' } = {},
-): Promise<void> {
+export async function waitForTyping(page: Page, options: WaitOptions & { readonly state?: 'visible' | 'hidden' } = {}): Promise<void> {
   const botName = stateOf(page).botName;
   const visible = (options.state ?? 'visible') === 'visible';
   await page.waitForFunction(

@@ -10,7 +10,13 @@ import { testConfig } from './fixtures';
 
 /** A conversation reference as the worker stores it, pointing at the fake connector. */
 function referenceTo(connector: FakeConnector, conversationId: string): Record<string, unknown> {
-  return { serviceUrl: connector.url, channelId: 'msteams', conversation: { id: conversationId }, bot: { id: '28:bot' }, user: { id: '29:user-1' } };
+  return {
+    serviceUrl: connector.url,
+    channelId: 'msteams',
+    conversation: { id: conversationId },
+    bot: { id: '28:bot' },
+    user: { id: '29:user-1' },
+  };
 }
 
 describe('BotHost sends outside a turn: exactly one retry layer', () => {
@@ -129,14 +135,23 @@ describe('BotHost.process: authentication', () => {
   });
 
   it('answers 401 to a JWT signed with a key that was never published', async () => {
-    assert.deepEqual(await processWith(hostWithKeysAt(keys), `Bearer ${botToken(attackerKey.privateKey, connector.url)}`), { status: 401, turns: 0 });
+    assert.deepEqual(await processWith(hostWithKeysAt(keys), `Bearer ${botToken(attackerKey.privateKey, connector.url)}`), {
+      status: 401,
+      turns: 0,
+    });
   });
 
   it('answers 503 when the signing keys cannot be fetched, so the channel retries', async () => {
-    assert.deepEqual(await processWith(hostWithKeysAt(broken), `Bearer ${botToken(trustedKey.privateKey, connector.url)}`), { status: 503, turns: 0 });
+    assert.deepEqual(await processWith(hostWithKeysAt(broken), `Bearer ${botToken(trustedKey.privateKey, connector.url)}`), {
+      status: 503,
+      turns: 0,
+    });
   });
 
   it('runs the turn for a token signed with the published key', async () => {
-    assert.deepEqual(await processWith(hostWithKeysAt(keys), `Bearer ${botToken(trustedKey.privateKey, connector.url)}`), { status: 200, turns: 1 });
+    assert.deepEqual(await processWith(hostWithKeysAt(keys), `Bearer ${botToken(trustedKey.privateKey, connector.url)}`), {
+      status: 200,
+      turns: 1,
+    });
   });
 });

@@ -37,13 +37,36 @@ describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
 
   beforeEach(() => {
     genie.reset();
-    genie.script(QUESTION, { text: 'Seven orders.', queries: [{ title: 'Orders', sql: 'SELECT 7', result: { columns: [{ name: 'orders', type_name: 'LONG' }], rows: [['7']] } }] });
-    const config = testConfig({ DATABRICKS_HOST: genie.url, GENIE_SPACE_ID: genie.spaceId, DATABRICKS_TOKEN: genie.token, STATUS_MESSAGE_DELAY_SECONDS: '0' });
+    genie.script(QUESTION, {
+      text: 'Seven orders.',
+      queries: [{ title: 'Orders', sql: 'SELECT 7', result: { columns: [{ name: 'orders', type_name: 'LONG' }], rows: [['7']] } }],
+    });
+    const config = testConfig({
+      DATABRICKS_HOST: genie.url,
+      GENIE_SPACE_ID: genie.spaceId,
+      DATABRICKS_TOKEN: genie.token,
+      STATUS_MESSAGE_DELAY_SECONDS: '0',
+    });
     state = memoryState(config, clock);
     sender = new RecordingSender();
-    const client = new GenieClient({ host: genie.url, spaceId: genie.spaceId, http, tokens: patTokenSource(genie.token), clock, random: () => 0.5 });
+    const client = new GenieClient({
+      host: genie.url,
+      spaceId: genie.spaceId,
+      http,
+      tokens: patTokenSource(genie.token),
+      clock,
+      random: () => 0.5,
+    });
     const logger = recordingLogger();
-    worker = new AnswerWorker({ config, state, sender, genie: () => Promise.resolve(client), logger, telemetry: quietTelemetry(logger, clock), clock });
+    worker = new AnswerWorker({
+      config,
+      state,
+      sender,
+      genie: () => Promise.resolve(client),
+      logger,
+      telemetry: quietTelemetry(logger, clock),
+      clock,
+    });
   });
 
   async function newJob(question = QUESTION): Promise<string> {
@@ -73,7 +96,11 @@ describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
     assert.equal(done.state, 'answered');
     assert.equal(done.question, '', 'the question is not kept once answered');
     assert.ok(done.card, 'the card is kept for a rating');
-    assert.equal((await state.sessions.current(CHAT_KEY))?.value.conversationId, done.genie?.conversationId, 'the chat continues this Genie conversation');
+    assert.equal(
+      (await state.sessions.current(CHAT_KEY))?.value.conversationId,
+      done.genie?.conversationId,
+      'the chat continues this Genie conversation',
+    );
   });
 
   it('leaves a finished job alone: no Genie call, nothing sent', async () => {

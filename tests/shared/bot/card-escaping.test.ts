@@ -32,7 +32,10 @@ describe('card text cannot carry planted markup', () => {
       assert.ok(!/(^|[^\\])\*\*/.test(safe) && !/(^|[^\\])(^|\s)_/.test(safe), `no emphasis in ${JSON.stringify(safe)}`);
       assert.ok(!/^\s*[-+>]\s/m.test(safe) && !/^\s*\d+\.\s/m.test(safe), `no list or quote in ${JSON.stringify(safe)}`);
       assert.ok(!safe.includes('{{'), 'no template function');
-      assert.ok(safe.split(/[\s\u200B]/).every((word) => word.length <= 60), 'very long words can break');
+      assert.ok(
+        safe.split(/[\s\u200B]/).every((word) => word.length <= 60),
+        'very long words can break',
+      );
       // What a reader sees once markdown escapes are applied and zero-width spaces are invisible.
       const shown = safe.replace(/\\([!-/:-@[-`{-~])/g, '$1').replace(/\u200B/g, '');
       assert.equal(shown, value);
@@ -40,7 +43,8 @@ describe('card text cannot carry planted markup', () => {
   });
 
   it('leaves ordinary values as they are', () => {
-    for (const value of ['order_date', 'Widget-A', '-1,234.56', '12.5%', 'EMEA (North)', 'O\'Brien & Sons']) assert.equal(plainText(value), value);
+    for (const value of ['order_date', 'Widget-A', '-1,234.56', '12.5%', 'EMEA (North)', "O'Brien & Sons"])
+      assert.equal(plainText(value), value);
   });
 
   it('keeps Genie’s emphasis, but links only to the workspace', () => {
@@ -72,7 +76,9 @@ describe('card text cannot carry planted markup', () => {
         truncated: false,
       },
     } as unknown as GenieAnswer;
-    const json = JSON.stringify(renderAnswerCard(answer, { maxBytes: 28_672, maxRows: 25, maxColumns: 12, locale: 'en-US', linkOrigin: WORKSPACE }));
+    const json = JSON.stringify(
+      renderAnswerCard(answer, { maxBytes: 28_672, maxRows: 25, maxColumns: 12, locale: 'en-US', linkOrigin: WORKSPACE }),
+    );
     assert.ok(!json.includes('](https://evil'), json);
     assert.ok(!json.includes('https://evil'), 'no clickable evil URL anywhere');
     assert.ok(!json.includes('www.evil'), 'no bare www link');

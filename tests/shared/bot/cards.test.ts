@@ -34,7 +34,12 @@ function answer(table?: DecodedTable, extra: Partial<GenieAnswer> = {}): GenieAn
     ref: REF,
     status: 'COMPLETED',
     text: 'Here is what I found.',
-    query: { attachmentId: 'att', title: 'Result', description: 'What the query does', sql: 'SELECT region, SUM(revenue) FROM sales GROUP BY region' },
+    query: {
+      attachmentId: 'att',
+      title: 'Result',
+      description: 'What the query does',
+      sql: 'SELECT region, SUM(revenue) FROM sales GROUP BY region',
+    },
     suggestedQuestions: ['Compare with last year', 'Break it down by product'],
     ...(table ? { table } : {}),
     ...extra,
@@ -45,7 +50,11 @@ function column(name: string, kind: DecodedColumn['kind'], scale?: number): Deco
   return { name, kind, typeName: kind.toUpperCase(), ...(scale !== undefined ? { scale } : {}) };
 }
 
-function generated(rows: number, columns: number, cell: (r: number, c: number) => CellValue = (r, c) => (c % 2 ? r * 1000 + c : `row ${r} col ${c}`)): DecodedTable {
+function generated(
+  rows: number,
+  columns: number,
+  cell: (r: number, c: number) => CellValue = (r, c) => (c % 2 ? r * 1000 + c : `row ${r} col ${c}`),
+): DecodedTable {
   return {
     columns: Array.from({ length: columns }, (_, c) => column(`column_${c}`, c % 2 ? 'integer' : 'string')),
     rows: Array.from({ length: rows }, (_, r) => Array.from({ length: columns }, (_, c) => cell(r, c))),
@@ -58,7 +67,10 @@ function find(card: AdaptiveCard, type: string): Record<string, unknown> | undef
   const walk = (elements: Record<string, unknown>[]): Record<string, unknown> | undefined => {
     for (const element of elements) {
       if (element.type === type) return element;
-      const nested = walk([...((element.items as Record<string, unknown>[]) ?? []), ...((element.actions as Record<string, unknown>[]) ?? [])]);
+      const nested = walk([
+        ...((element.items as Record<string, unknown>[]) ?? []),
+        ...((element.actions as Record<string, unknown>[]) ?? []),
+      ]);
       if (nested) return nested;
     }
     return undefined;
@@ -100,7 +112,11 @@ function assertValidCard(card: AdaptiveCard): void {
       const columns = (element.columns as unknown[]).length;
       for (const row of element.rows as { cells: unknown[] }[]) assert.equal(row.cells.length, columns, 'every row has a cell per column');
     }
-    for (const child of [...((element.items as Record<string, unknown>[]) ?? []), ...((element.actions as Record<string, unknown>[]) ?? [])]) visit(child);
+    for (const child of [
+      ...((element.items as Record<string, unknown>[]) ?? []),
+      ...((element.actions as Record<string, unknown>[]) ?? []),
+    ])
+      visit(child);
   };
   card.body.forEach(visit);
   const targets = JSON.stringify(card).match(/"targetElements":\["([^"]+)"\]/g) ?? [];
@@ -126,7 +142,10 @@ describe('answer card', () => {
       [NULL_MARK, NULL_MARK, NULL_MARK, NULL_MARK],
     ]);
     const columns = (find(card, 'Table') as { columns: { horizontalCellContentAlignment?: string }[] }).columns;
-    assert.deepEqual(columns.map((c) => c.horizontalCellContentAlignment), [undefined, 'Right', 'Right', undefined]);
+    assert.deepEqual(
+      columns.map((c) => c.horizontalCellContentAlignment),
+      [undefined, 'Right', 'Right', undefined],
+    );
     assert.match(JSON.stringify(card), /"2 rows"/);
   });
 
@@ -210,7 +229,12 @@ describe('answer card', () => {
     const card = renderAnswerCard(answer(generated(2, 2)), SETTINGS, { kind: 'buttons', job: 'job-1' });
     const votes = JSON.stringify(card).match(/"verb":"genie\.feedback","data":\{[^}]+\}[^}]*\}/g) ?? [];
     assert.equal(votes.length, 2);
-    for (const vote of votes) assert.ok(vote.includes(`"messageId":"${REF.messageId}"`) && vote.includes(`"conversationId":"${REF.conversationId}"`) && vote.includes('"job":"job-1"'));
+    for (const vote of votes)
+      assert.ok(
+        vote.includes(`"messageId":"${REF.messageId}"`) &&
+          vote.includes(`"conversationId":"${REF.conversationId}"`) &&
+          vote.includes('"job":"job-1"'),
+      );
     const after = withFeedbackGiven(card, 'POSITIVE', messagesFor('en-US'));
     assertValidCard(after);
     assert.ok(!JSON.stringify(after).includes('genie.feedback'), 'no second click possible');
@@ -228,7 +252,11 @@ describe('answer card', () => {
     const card = renderAnswerCard(answer(table, { text: '以下是結果。', suggestedQuestions: ['和去年比較'] }), { ...ZH_TW, maxRows: 1 });
     assertValidCard(card);
     const text = JSON.stringify(card);
-    assert.deepEqual(tableText(card)[1], ['北區', new Intl.NumberFormat('zh-TW', { minimumFractionDigits: 2 }).format(1250000.5), '2024年1月31日']);
+    assert.deepEqual(tableText(card)[1], [
+      '北區',
+      new Intl.NumberFormat('zh-TW', { minimumFractionDigits: 2 }).format(1250000.5),
+      '2024年1月31日',
+    ]);
     assert.match(text, /"title":"顯示 SQL"/);
     assert.match(text, /後續問題/);
     assert.match(text, /顯示 1,234 列中的 1 列。請縮小問題範圍以查看其餘資料。/);
@@ -250,17 +278,30 @@ describe('answer card', () => {
     const [latin, han, day] = element.columns.map((c) => c.width);
     assert.ok(han! > latin! * 1.5, `7 ideographs (${han}) get about twice the room of 8 letters (${latin})`);
     assert.ok(day! >= '2024年3月28日'.length + 3 + 2, `the date's full width plus a margin: ${day}`);
-    assert.deepEqual(element.rows[1]!.cells.map((c) => c.items[0]!.wrap ?? false), [true, true, false]);
+    assert.deepEqual(
+      element.rows[1]!.cells.map((c) => c.items[0]!.wrap ?? false),
+      [true, true, false],
+    );
   });
 
   it('counts rows with the language’s plural rules and numbers', () => {
     const line = (locale: 'en-US' | 'zh-TW' | 'zh-CN', rows: number, total: number) => {
-      const card = renderAnswerCard(answer({ ...generated(rows, 2), totalRowCount: total, truncated: total > rows }), { ...SETTINGS, locale, maxRows: 25 });
-      return String((card.body.find((e) => typeof e.text === 'string' && /\d/.test(e.text) && e.size === 'Small' && e.isSubtle) as { text: string }).text);
+      const card = renderAnswerCard(answer({ ...generated(rows, 2), totalRowCount: total, truncated: total > rows }), {
+        ...SETTINGS,
+        locale,
+        maxRows: 25,
+      });
+      return String(
+        (card.body.find((e) => typeof e.text === 'string' && /\d/.test(e.text) && e.size === 'Small' && e.isSubtle) as { text: string })
+          .text,
+      );
     };
     assert.equal(line('en-US', 1, 1), '1 row');
     assert.equal(line('en-US', 2, 2), '2 rows');
-    assert.equal(line('en-US', 30, 5_000), 'Showing 25 of 5,000 rows — ask a narrower question to see the rest. Genie returned the first 30.');
+    assert.equal(
+      line('en-US', 30, 5_000),
+      'Showing 25 of 5,000 rows — ask a narrower question to see the rest. Genie returned the first 30.',
+    );
     assert.equal(line('zh-TW', 1, 1), '共 1 列');
     assert.equal(line('zh-CN', 30, 5_000), '显示 5,000 行中的 25 行。请缩小问题范围以查看其余数据。Genie 只返回了前 30 行。');
   });
@@ -289,43 +330,124 @@ describe('answer card', () => {
 });
 
 describe('chart rules', () => {
-  const table = (columns: DecodedColumn[], rows: CellValue[][]): DecodedTable => ({ columns, rows, totalRowCount: rows.length, truncated: false });
+  const table = (columns: DecodedColumn[], rows: CellValue[][]): DecodedTable => ({
+    columns,
+    rows,
+    totalRowCount: rows.length,
+    truncated: false,
+  });
   const months = (n: number) => Array.from({ length: n }, (_, i) => `2024-${String(i + 1).padStart(2, '0')}-01`);
 
   it('charts a time-like first column as a line', () => {
-    const chart = chooseChart(table([column('month', 'date'), column('revenue', 'decimal', 2)], months(6).map((m, i) => [m, String(100 + i)])));
+    const chart = chooseChart(
+      table(
+        [column('month', 'date'), column('revenue', 'decimal', 2)],
+        months(6).map((m, i) => [m, String(100 + i)]),
+      ),
+    );
     assert.equal(chart?.chart, 'Chart.Line');
   });
 
   it('charts shares of a whole as a donut, a short ranking as vertical bars, long labels or many rows as horizontal bars', () => {
-    const shares = table([column('channel', 'string'), column('share_pct', 'float')], [['web', 55], ['store', 30], ['phone', 15]]);
+    const shares = table(
+      [column('channel', 'string'), column('share_pct', 'float')],
+      [
+        ['web', 55],
+        ['store', 30],
+        ['phone', 15],
+      ],
+    );
     assert.equal(chooseChart(shares)?.chart, 'Chart.Donut');
-    const ranking = table([column('product', 'string'), column('revenue', 'decimal', 2)], [['A', '300'], ['B', '200'], ['C', '120']]);
+    const ranking = table(
+      [column('product', 'string'), column('revenue', 'decimal', 2)],
+      [
+        ['A', '300'],
+        ['B', '200'],
+        ['C', '120'],
+      ],
+    );
     assert.equal(chooseChart(ranking)?.chart, 'Chart.VerticalBar');
-    const longLabels = table([column('product', 'string'), column('revenue', 'integer')], [['Ultra-wide curved monitor 49"', 3], ['Ergonomic keyboard', 2]]);
+    const longLabels = table(
+      [column('product', 'string'), column('revenue', 'integer')],
+      [
+        ['Ultra-wide curved monitor 49"', 3],
+        ['Ergonomic keyboard', 2],
+      ],
+    );
     assert.equal(chooseChart(longLabels)?.chart, 'Chart.HorizontalBar');
-    const many = table([column('city', 'string'), column('orders', 'integer')], Array.from({ length: 15 }, (_, i) => [`City ${i}`, 100 - i]));
+    const many = table(
+      [column('city', 'string'), column('orders', 'integer')],
+      Array.from({ length: 15 }, (_, i) => [`City ${i}`, 100 - i]),
+    );
     assert.equal(chooseChart(many)?.chart, 'Chart.HorizontalBar');
   });
 
   it('groups several comparable series, and plots only the first when scales differ wildly', () => {
-    const grouped = table([column('region', 'string'), column('2023', 'integer'), column('2024', 'integer')], [['EMEA', 100, 120], ['APAC', 90, 95]]);
+    const grouped = table(
+      [column('region', 'string'), column('2023', 'integer'), column('2024', 'integer')],
+      [
+        ['EMEA', 100, 120],
+        ['APAC', 90, 95],
+      ],
+    );
     assert.equal(chooseChart(grouped)?.chart, 'Chart.VerticalBar.Grouped');
-    const mixed = table([column('product', 'string'), column('revenue', 'decimal', 2), column('units', 'integer')], [['A', '250000', 12], ['B', '180000', 9]]);
+    const mixed = table(
+      [column('product', 'string'), column('revenue', 'decimal', 2), column('units', 'integer')],
+      [
+        ['A', '250000', 12],
+        ['B', '180000', 9],
+      ],
+    );
     assert.equal(chooseChart(mixed)?.chart, 'Chart.VerticalBar', 'revenue and units do not share an axis');
   });
 
   it('draws no chart for one value, text only, or too many points', () => {
     assert.equal(chooseChart(table([column('orders', 'integer')], [[42]])), undefined);
-    assert.equal(chooseChart(table([column('a', 'string'), column('b', 'string')], [['x', 'y'], ['z', 'w']])), undefined);
-    assert.equal(chooseChart(table([column('day', 'date'), column('n', 'integer')], months(12).concat(months(12), months(12), months(12), months(12), months(12)).map((m) => [m, 1]))), undefined);
+    assert.equal(
+      chooseChart(
+        table(
+          [column('a', 'string'), column('b', 'string')],
+          [
+            ['x', 'y'],
+            ['z', 'w'],
+          ],
+        ),
+      ),
+      undefined,
+    );
+    assert.equal(
+      chooseChart(
+        table(
+          [column('day', 'date'), column('n', 'integer')],
+          months(12)
+            .concat(months(12), months(12), months(12), months(12), months(12))
+            .map((m) => [m, 1]),
+        ),
+      ),
+      undefined,
+    );
   });
 
   it('has a reason for every rule, and the chart in the card carries the data without nulls', () => {
     assert.ok(CHART_RULES.every((rule) => rule.because.length > 20));
-    const card = renderAnswerCard(answer(table([column('region', 'string'), column('revenue', 'integer')], [['EMEA', 5], ['APAC', null], ['AMER', 3]])), SETTINGS);
+    const card = renderAnswerCard(
+      answer(
+        table(
+          [column('region', 'string'), column('revenue', 'integer')],
+          [
+            ['EMEA', 5],
+            ['APAC', null],
+            ['AMER', 3],
+          ],
+        ),
+      ),
+      SETTINGS,
+    );
     const chart = find(card, 'Chart.VerticalBar') as { data: { x: string; y: number }[] };
-    assert.deepEqual(chart.data, [{ x: 'EMEA', y: 5 }, { x: 'AMER', y: 3 }]);
+    assert.deepEqual(chart.data, [
+      { x: 'EMEA', y: 5 },
+      { x: 'AMER', y: 3 },
+    ]);
   });
 });
 

@@ -55,7 +55,8 @@ describe('GenieBot', () => {
     return adapter.activeQueue.filter((reply) => reply.type === 'message');
   }
 
-  const cardsIn = (replies: Partial<Activity>[]): number => replies.filter((r) => r.attachments?.[0]?.contentType === 'application/vnd.microsoft.card.adaptive').length;
+  const cardsIn = (replies: Partial<Activity>[]): number =>
+    replies.filter((r) => r.attachments?.[0]?.contentType === 'application/vnd.microsoft.card.adaptive').length;
 
   it('records a question as a job, hands it off, and replies nothing in the turn', async () => {
     const message = userMessage(SERVICE_URL, 'What were sales last week?', { id: 'm1', conversationId: 'a:chat-1', mentionBot: true });
@@ -107,7 +108,11 @@ describe('GenieBot', () => {
   it('starts a new Genie conversation on new/reset', async () => {
     const message = userMessage(SERVICE_URL, 'reset', { conversationId: 'a:chat-1' });
     const chatKey = chatKeyOf(message);
-    await state.sessions.recordAsked(chatKey, { spaceId: testConfig().databricks.spaceId, conversationId: 'genie-conv-1', messageId: 'genie-msg-1' });
+    await state.sessions.recordAsked(chatKey, {
+      spaceId: testConfig().databricks.spaceId,
+      conversationId: 'genie-conv-1',
+      messageId: 'genie-msg-1',
+    });
     assert.ok(await state.sessions.current(chatKey), 'the chat had a Genie conversation');
 
     const replies = await turn(message);

@@ -24,11 +24,19 @@ describe('the webhook', () => {
   }
 
   /** Runs the webhook; the turn count tells whether botbuilder saw the request. */
-  async function call(request: WebhookInput, authEnabled = false): Promise<{ status: number; error?: string; headers?: Record<string, string>; turns: number }> {
+  async function call(
+    request: WebhookInput,
+    authEnabled = false,
+  ): Promise<{ status: number; error?: string; headers?: Record<string, string>; turns: number }> {
     turns = [];
     const result = await handleWebhook(request, host, authEnabled, logic);
     const error = (result.body as { error?: string } | undefined)?.error;
-    return { status: result.status, ...(error !== undefined ? { error } : {}), ...(result.headers ? { headers: result.headers } : {}), turns: turns.length };
+    return {
+      status: result.status,
+      ...(error !== undefined ? { error } : {}),
+      ...(result.headers ? { headers: result.headers } : {}),
+      turns: turns.length,
+    };
   }
 
   const activity = (): Record<string, unknown> => userMessage(connector.url, 'hello');

@@ -46,7 +46,10 @@ describe('loadConfig', () => {
     assert.ok(names.includes('GENIE_SPACE_ID'));
     assert.ok(names.includes('DATABRICKS_TOKEN'), 'credentials are named');
     assert.ok(names.includes('AzureWebJobsStorage'), 'queue dispatch (the default) needs storage');
-    assert.ok(found.every((p) => p.expected.length > 10), 'each problem says what was expected');
+    assert.ok(
+      found.every((p) => p.expected.length > 10),
+      'each problem says what was expected',
+    );
     const error = new ConfigError(found);
     for (const name of ['DATABRICKS_HOST', 'GENIE_SPACE_ID', 'DATABRICKS_TOKEN']) assert.match(error.message, new RegExp(name));
   });
@@ -60,7 +63,12 @@ describe('loadConfig', () => {
       MicrosoftAppType: 'Everyone',
     });
     const byName = new Map(found.map((p) => [p.setting, p]));
-    assert.deepEqual([...byName.keys()].sort(), ['HTTP_CONNECT_TIMEOUT_MS', 'LOG_QUESTION_TEXT', 'MicrosoftAppType', 'SESSION_IDLE_MINUTES']);
+    assert.deepEqual([...byName.keys()].sort(), [
+      'HTTP_CONNECT_TIMEOUT_MS',
+      'LOG_QUESTION_TEXT',
+      'MicrosoftAppType',
+      'SESSION_IDLE_MINUTES',
+    ]);
     assert.match(byName.get('HTTP_CONNECT_TIMEOUT_MS')!.expected, /integer from 100/);
     assert.match(byName.get('MicrosoftAppType')!.expected, /SingleTenant/);
     assert.ok(found.every((p) => p.kind === 'invalid'));
@@ -79,7 +87,10 @@ describe('loadConfig', () => {
     const secret = 'super-secret-value-123';
     const found = problems({ ...base, DATABRICKS_TOKEN: '', AzureWebJobsStorage: secret, STATE_STORE: 'table' });
     const text = JSON.stringify(found) + new ConfigError(found).message;
-    assert.ok(found.some((p) => p.setting === 'AzureWebJobsStorage'), 'the invalid secret is reported by name');
+    assert.ok(
+      found.some((p) => p.setting === 'AzureWebJobsStorage'),
+      'the invalid secret is reported by name',
+    );
     assert.ok(!text.includes(secret), 'the secret value is not in the report');
     const visible = problems({ ...base, LOG_LEVEL: 'loud' });
     assert.match(visible[0]!.expected, /got "loud"/, 'non-secret values are echoed to help');
@@ -110,7 +121,12 @@ describe('loadConfig', () => {
   it('chooses table state when storage is configured and refuses memory state behind a queue', () => {
     const withStorage = ok({ ...base, ANSWER_DISPATCH: 'queue', AzureWebJobsStorage: 'UseDevelopmentStorage=true' });
     assert.equal(withStorage.state.store, 'table');
-    const identity = ok({ ...base, ANSWER_DISPATCH: 'queue', AzureWebJobsStorage__accountName: 'stgenie', AzureWebJobsStorage__clientId: 'uami' });
+    const identity = ok({
+      ...base,
+      ANSWER_DISPATCH: 'queue',
+      AzureWebJobsStorage__accountName: 'stgenie',
+      AzureWebJobsStorage__clientId: 'uami',
+    });
     assert.deepEqual(identity.storage, {
       kind: 'identity',
       tableServiceUri: 'https://stgenie.table.core.windows.net',

@@ -8,7 +8,12 @@ import { type AnySetting, loadConfig, RUNTIME_SETTINGS, SETTINGS } from '../../.
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const documented = new Set(SETTINGS.map((s) => s.name));
-const base = { DATABRICKS_HOST: 'https://adb-1.azuredatabricks.net', GENIE_SPACE_ID: '01ef64767add1e6d', DATABRICKS_TOKEN: 'dapi0', ANSWER_DISPATCH: 'inline' };
+const base = {
+  DATABRICKS_HOST: 'https://adb-1.azuredatabricks.net',
+  GENIE_SPACE_ID: '01ef64767add1e6d',
+  DATABRICKS_TOKEN: 'dapi0',
+  ANSWER_DISPATCH: 'inline',
+};
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

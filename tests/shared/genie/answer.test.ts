@@ -12,7 +12,15 @@ describe('readAnswer', () => {
       attachments: [
         { attachment_id: 'a1', query: { title: 'First try', query: 'SELECT 1' } },
         { attachment_id: 't1', text: { content: 'First words' } },
-        { attachment_id: 'a2', query: { title: 'Corrected', description: 'Better', query: 'SELECT 2', query_result_metadata: { row_count: 3, is_truncated: false } } },
+        {
+          attachment_id: 'a2',
+          query: {
+            title: 'Corrected',
+            description: 'Better',
+            query: 'SELECT 2',
+            query_result_metadata: { row_count: 3, is_truncated: false },
+          },
+        },
         { attachment_id: 't2', text: { content: 'Final words', purpose: 'TEXT_ATTACHMENT_PURPOSE_ANSWER' } },
         { attachment_id: 'sq', suggested_questions: { questions: ['Compare with last month', ' Compare with last month ', 'By product'] } },
       ],

@@ -43,7 +43,11 @@ describe('CachedTokenSource', () => {
   it('keeps using a still-valid token when a refresh fails, and fails when none is valid', async () => {
     const clock = new ManualClock(0);
     let fail = false;
-    const source = new CachedTokenSource(() => (fail ? Promise.reject(new Error('token endpoint down')) : Promise.resolve({ token: 'ok', expiresAt: clock.now() + 3_600_000 })), clock);
+    const source = new CachedTokenSource(
+      () =>
+        fail ? Promise.reject(new Error('token endpoint down')) : Promise.resolve({ token: 'ok', expiresAt: clock.now() + 3_600_000 }),
+      clock,
+    );
     assert.equal(await source.getToken(), 'ok');
     fail = true;
     clock.advance(3_500_000);
@@ -68,7 +72,9 @@ describe('entraTokenSource', () => {
     const credential: TokenCredential = {
       getToken: (scope) => {
         scopes.push(String(scope));
-        return new Promise<AccessToken>((resolve) => setTimeout(() => resolve({ token: 'entra-token', expiresOnTimestamp: Date.now() + 3_600_000 }), 10));
+        return new Promise<AccessToken>((resolve) =>
+          setTimeout(() => resolve({ token: 'entra-token', expiresOnTimestamp: Date.now() + 3_600_000 }), 10),
+        );
       },
     };
     const source = entraTokenSource(credential);
@@ -76,6 +82,9 @@ describe('entraTokenSource', () => {
     assert.deepEqual(scopes, [`${AZURE_DATABRICKS_RESOURCE}/.default`]);
 
     const failing = entraTokenSource({ getToken: () => Promise.reject(new Error('ManagedIdentityCredential: no identity assigned')) });
-    await assert.rejects(failing.getToken(), /Microsoft Entra ID token for Azure Databricks failed: Error: ManagedIdentityCredential: no identity assigned/);
+    await assert.rejects(
+      failing.getToken(),
+      /Microsoft Entra ID token for Azure Databricks failed: Error: ManagedIdentityCredential: no identity assigned/,
+    );
   });
 });

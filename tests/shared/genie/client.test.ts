@@ -33,12 +33,24 @@ describe('GenieClient against the emulator', () => {
   let http: KeepAliveHttpClient;
 
   function client(overrides: Partial<ConstructorParameters<typeof GenieClient>[0]> = {}): GenieClient {
-    return new GenieClient({ host: genie.url, spaceId: genie.spaceId, http, tokens: patTokenSource(genie.token), clock, random: () => 0.5, ...overrides });
+    return new GenieClient({
+      host: genie.url,
+      spaceId: genie.spaceId,
+      http,
+      tokens: patTokenSource(genie.token),
+      clock,
+      random: () => 0.5,
+      ...overrides,
+    });
   }
 
   before(async () => {
     clock = new ManualClock(Date.parse('2026-06-15T12:00:00Z'));
-    genie = await startGenieEmulator({ now: () => clock.now(), demo: false, oauthClients: [{ clientId: 'sp', clientSecret: 'sp-secret', expiresInSeconds: 3600 }] });
+    genie = await startGenieEmulator({
+      now: () => clock.now(),
+      demo: false,
+      oauthClients: [{ clientId: 'sp', clientSecret: 'sp-secret', expiresInSeconds: 3600 }],
+    });
     http = new KeepAliveHttpClient(HTTP);
   });
   afterEach(() => genie.reset());
@@ -65,7 +77,11 @@ describe('GenieClient against the emulator', () => {
               { name: 'region', type_name: 'STRING' },
               { name: 'revenue', type_name: 'DECIMAL', type_text: 'DECIMAL(38,2)', type_scale: 2 },
             ],
-            rows: [['EMEA', '1250000.00'], ['APAC', '9.805005E5'], ['AMER', null]],
+            rows: [
+              ['EMEA', '1250000.00'],
+              ['APAC', '9.805005E5'],
+              ['AMER', null],
+            ],
           },
         },
       ],
@@ -73,12 +89,21 @@ describe('GenieClient against the emulator', () => {
       suggestedQuestions: ['Compare with last month'],
     });
     const asked: string[] = [];
-    const result = await askGenie(client(), { question: 'Top regions?', clock, random: () => 0.5, onAsked: (ref) => Promise.resolve(void asked.push(ref.messageId)) });
+    const result = await askGenie(client(), {
+      question: 'Top regions?',
+      clock,
+      random: () => 0.5,
+      onAsked: (ref) => Promise.resolve(void asked.push(ref.messageId)),
+    });
     const { answer } = result;
     assert.equal(answer.query?.title, 'Revenue by region');
     assert.equal(answer.text, 'EMEA led.');
     assert.deepEqual(answer.suggestedQuestions, ['Compare with last month']);
-    assert.deepEqual(answer.table?.rows, [['EMEA', '1250000.00'], ['APAC', '980500.5'], ['AMER', null]]);
+    assert.deepEqual(answer.table?.rows, [
+      ['EMEA', '1250000.00'],
+      ['APAC', '980500.5'],
+      ['AMER', null],
+    ]);
     assert.equal(result.newConversation, true);
     assert.deepEqual(asked, [answer.ref.messageId], 'ids recorded before waiting');
     const message = genie.messages()[0]!;
@@ -181,7 +206,10 @@ describe('GenieClient against the emulator', () => {
 
   it('re-runs the query once when the result expired', async () => {
     genie.script('old news', {
-      steps: [{ status: 'EXECUTING_QUERY', afterMs: 0 }, { status: 'QUERY_RESULT_EXPIRED', afterMs: 2_000 }],
+      steps: [
+        { status: 'EXECUTING_QUERY', afterMs: 0 },
+        { status: 'QUERY_RESULT_EXPIRED', afterMs: 2_000 },
+      ],
       queries: [{ title: 't', sql: 'SELECT 1', result: { columns: [{ name: 'n', type_name: 'LONG' }], rows: [['42']] } }],
     });
     const { answer } = await askGenie(client(), { question: 'old news', clock });
@@ -219,7 +247,10 @@ describe('GenieClient against the emulator', () => {
     genie.script('everything', { queries: [{ title: 'all', sql: 'SELECT *', result: { generate: { rows: 6_500, columns: 12 } } }] });
     const ref = (await askGenie(genieClient, { question: 'everything', clock })).answer.ref;
     const before = genie.stats().bytesSent;
-    const statement = await genieClient.getQueryResult(ref, (await genieClient.getMessage(ref)).attachments!.find((a) => a.query)!.attachment_id!);
+    const statement = await genieClient.getQueryResult(
+      ref,
+      (await genieClient.getMessage(ref)).attachments!.find((a) => a.query)!.attachment_id!,
+    );
     const wire = genie.stats().bytesSent - before;
     const json = JSON.stringify({ statement_response: statement }).length;
     assert.ok(wire < json / 3, `${wire} bytes on the wire for ${json} bytes of JSON`);

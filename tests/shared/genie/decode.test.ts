@@ -3,7 +3,11 @@ import { describe, it } from 'node:test';
 
 import { decodeStatement, expandScientific, type StatementResponse } from '../../../shared/genie';
 
-function statement(columns: [string, string, string?][], rows: (string | null)[][], extra: Partial<StatementResponse['manifest']> = {}): StatementResponse {
+function statement(
+  columns: [string, string, string?][],
+  rows: (string | null)[][],
+  extra: Partial<StatementResponse['manifest']> = {},
+): StatementResponse {
   return {
     statement_id: 's',
     status: { state: 'SUCCEEDED' },
@@ -11,7 +15,12 @@ function statement(columns: [string, string, string?][], rows: (string | null)[]
       format: 'JSON_ARRAY',
       schema: {
         column_count: columns.length,
-        columns: columns.map(([name, type_name, type_text], position) => ({ name, type_name, type_text: type_text ?? type_name, position })),
+        columns: columns.map(([name, type_name, type_text], position) => ({
+          name,
+          type_name,
+          type_text: type_text ?? type_name,
+          position,
+        })),
       },
       total_row_count: rows.length,
       ...extra,
@@ -79,14 +88,29 @@ describe('decodeStatement', () => {
   });
 
   it('keeps very large integers and decimals exact', () => {
-    const table = decodeStatement(statement([['big', 'LONG'], ['dec', 'DECIMAL', 'DECIMAL(38,10)']], [['12345678901234567891', '12345678901234567891.0123456789']]));
+    const table = decodeStatement(
+      statement(
+        [
+          ['big', 'LONG'],
+          ['dec', 'DECIMAL', 'DECIMAL(38,10)'],
+        ],
+        [['12345678901234567891', '12345678901234567891.0123456789']],
+      ),
+    );
     assert.equal(table.rows[0]?.[0], 12345678901234567891n);
     assert.equal(table.rows[0]?.[1], '12345678901234567891.0123456789');
   });
 
   it('accepts the legacy data_typed_array shape', () => {
     const response: StatementResponse = {
-      manifest: { schema: { columns: [{ name: 'a', type_name: 'INT', position: 0 }, { name: 'b', type_name: 'STRING', position: 1 }] } },
+      manifest: {
+        schema: {
+          columns: [
+            { name: 'a', type_name: 'INT', position: 0 },
+            { name: 'b', type_name: 'STRING', position: 1 },
+          ],
+        },
+      },
       result: { data_typed_array: [{ values: [{ str: '1' }, {}] }, { values: [{ str: '2' }, { str: 'x' }] }] },
     };
     assert.deepEqual(decodeStatement(response).rows, [
@@ -96,16 +120,31 @@ describe('decodeStatement', () => {
   });
 
   it('orders columns by position and reports truncation', () => {
-    const response = statement([['b', 'STRING'], ['a', 'STRING']], [['x', 'y']], { truncated: true, total_row_count: 9000 });
+    const response = statement(
+      [
+        ['b', 'STRING'],
+        ['a', 'STRING'],
+      ],
+      [['x', 'y']],
+      { truncated: true, total_row_count: 9000 },
+    );
     const reordered: StatementResponse = {
       ...response,
       manifest: {
         ...response.manifest,
-        schema: { columns: [{ name: 'second', type_name: 'STRING', position: 1 }, { name: 'first', type_name: 'STRING', position: 0 }] },
+        schema: {
+          columns: [
+            { name: 'second', type_name: 'STRING', position: 1 },
+            { name: 'first', type_name: 'STRING', position: 0 },
+          ],
+        },
       },
     };
     const table = decodeStatement(reordered);
-    assert.deepEqual(table.columns.map((c) => c.name), ['first', 'second']);
+    assert.deepEqual(
+      table.columns.map((c) => c.name),
+      ['first', 'second'],
+    );
     assert.equal(table.truncated, true);
     assert.equal(table.totalRowCount, 9000);
   });

@@ -38,8 +38,15 @@ describe('poll schedule', () => {
     assert.equal(nextPollDelay(s, 'ASKING_AI', 10_000, noJitter), 1500, 'the interval grows with time in the phase');
     assert.equal(nextPollDelay(s, 'ASKING_AI', 600_000, noJitter), 3000, 'capped');
     assert.equal(nextPollDelay(s, 'EXECUTING_QUERY', 600_000, noJitter), 2000);
-    assert.equal(nextPollDelay(s, 'ASKING_AI', 0, () => 0), 900, 'jitter spreads ±10%');
-    assert.equal(nextPollDelay(s, 'ASKING_AI', 0, () => 1), 1100);
+    assert.equal(
+      nextPollDelay(s, 'ASKING_AI', 0, () => 0),
+      900,
+      'jitter spreads ±10%',
+    );
+    assert.equal(
+      nextPollDelay(s, 'ASKING_AI', 0, () => 1),
+      1100,
+    );
   });
 });
 
@@ -67,7 +74,10 @@ describe('pollUntilAnswered', () => {
   it('stops at each final status', async () => {
     for (const final of ['COMPLETED', 'FAILED', 'CANCELLED', 'QUERY_RESULT_EXPIRED']) {
       const clock = new ManualClock();
-      const genie = timeline(clock, [[0, 'ASKING_AI'], [2000, final]]);
+      const genie = timeline(clock, [
+        [0, 'ASKING_AI'],
+        [2000, final],
+      ]);
       const result = await pollUntilAnswered(genie, ref, { clock, random: noJitter });
       assert.equal(result.message.status, final);
     }
@@ -88,7 +98,11 @@ describe('pollUntilAnswered', () => {
 
   it('answers a fast question within a second of it finishing', async () => {
     const clock = new ManualClock();
-    const genie = timeline(clock, [[0, 'ASKING_AI'], [1800, 'EXECUTING_QUERY'], [2600, 'COMPLETED']]);
+    const genie = timeline(clock, [
+      [0, 'ASKING_AI'],
+      [1800, 'EXECUTING_QUERY'],
+      [2600, 'COMPLETED'],
+    ]);
     const result = await pollUntilAnswered(genie, ref, { clock, random: noJitter });
     assert.ok(result.waitedMs >= 2600 && result.waitedMs <= 3100, `waited ${result.waitedMs}`);
     assert.ok(result.polls <= 4, `${result.polls} GETs`);

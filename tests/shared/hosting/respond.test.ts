@@ -7,7 +7,11 @@ import { HttpRequest } from '@azure/functions';
 import { acceptsGzip, GZIP_MIN_BYTES, jsonResponse } from '../../../shared/hosting';
 
 function request(acceptEncoding?: string): HttpRequest {
-  return new HttpRequest({ method: 'GET', url: 'http://127.0.0.1/api/x', headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} });
+  return new HttpRequest({
+    method: 'GET',
+    url: 'http://127.0.0.1/api/x',
+    headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {},
+  });
 }
 
 function header(response: { headers?: unknown }, name: string): string | undefined {

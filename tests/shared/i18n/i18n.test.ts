@@ -7,7 +7,17 @@ import { IntlMessageFormat } from 'intl-messageformat';
 
 import { parseCommand } from '../../../shared/bot';
 import { loadConfig } from '../../../shared/config';
-import { type Catalog, CATALOGS, commandNamed, type Locale, LOCALES, matchLocale, type MessageKey, messagesFor, resolveLocale } from '../../../shared/i18n';
+import {
+  type Catalog,
+  CATALOGS,
+  commandNamed,
+  type Locale,
+  LOCALES,
+  matchLocale,
+  type MessageKey,
+  messagesFor,
+  resolveLocale,
+} from '../../../shared/i18n';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const I18N = join(ROOT, 'shared', 'i18n');
@@ -44,7 +54,11 @@ describe('message catalogs', () => {
         assert.ok(messages[key].trim(), `${key} is not empty`);
         assert.deepEqual(argumentsOf(messages[key], locale), argumentsOf(CATALOGS['en-US'].messages[key], 'en-US'), `${locale} ${key}`);
       }
-      assert.deepEqual(Object.keys(CATALOGS[locale].commands).sort(), Object.keys(CATALOGS['en-US'].commands).sort(), 'words for every command');
+      assert.deepEqual(
+        Object.keys(CATALOGS[locale].commands).sort(),
+        Object.keys(CATALOGS['en-US'].commands).sort(),
+        'words for every command',
+      );
     });
   }
 
@@ -75,7 +89,10 @@ describe('message catalogs', () => {
   });
 
   it('fills the placeholders, numbers in the language’s format, and the command words', () => {
-    assert.equal(messagesFor('en-US').text('reply.tooLong', { max: 4_000 }), 'That question is too long for me to pass on. Please keep it under 4,000 characters.');
+    assert.equal(
+      messagesFor('en-US').text('reply.tooLong', { max: 4_000 }),
+      'That question is too long for me to pass on. Please keep it under 4,000 characters.',
+    );
     assert.equal(messagesFor('zh-TW').text('reply.tooLong', { max: 4_000 }), '這個問題太長，我無法轉交。請控制在 4,000 個字元以內。');
     assert.match(messagesFor('zh-TW').text('error.notFound'), /請輸入 \*\*新對話\*\*/);
     assert.match(messagesFor('zh-CN').text('reply.notText'), /\*\*帮助\*\*/);
@@ -114,20 +131,32 @@ describe('commands in every language', () => {
         for (const word of words) meanings.set(word.toLowerCase(), (meanings.get(word.toLowerCase()) ?? new Set()).add(command));
       }
     }
-    assert.deepEqual([...meanings].filter(([, commands]) => commands.size > 1), []);
+    assert.deepEqual(
+      [...meanings].filter(([, commands]) => commands.size > 1),
+      [],
+    );
     for (const [word, commands] of meanings) assert.equal(commandNamed(word), [...commands][0], word);
   });
 
   it('reads help and new in English and Chinese, after trimming full-width spaces and punctuation', () => {
-    for (const text of ['help', 'HELP', '/help', 'Help?', '說明', '幫助', '说明', '帮助', '\u3000說明\u3000', '說明。', 'ｈｅｌｐ']) assert.equal(parseCommand(text), 'help', text);
-    for (const text of ['new', 'Reset', 'new chat', 'NEW\u3000CHAT', 'new conversation', '重置', '新對話', '新对话', '重置！']) assert.equal(parseCommand(text), 'new', text);
-    for (const text of ['說明一下這個月的營收', 'new products last month', '重置密碼要怎麼做']) assert.equal(parseCommand(text), undefined, text);
+    for (const text of ['help', 'HELP', '/help', 'Help?', '說明', '幫助', '说明', '帮助', '\u3000說明\u3000', '說明。', 'ｈｅｌｐ'])
+      assert.equal(parseCommand(text), 'help', text);
+    for (const text of ['new', 'Reset', 'new chat', 'NEW\u3000CHAT', 'new conversation', '重置', '新對話', '新对话', '重置！'])
+      assert.equal(parseCommand(text), 'new', text);
+    for (const text of ['說明一下這個月的營收', 'new products last month', '重置密碼要怎麼做'])
+      assert.equal(parseCommand(text), undefined, text);
     assert.equal(parseCommand('?'), 'help');
   });
 });
 
 describe('DEFAULT_LOCALE', () => {
-  const base = { DATABRICKS_HOST: 'https://adb-1.azuredatabricks.net', GENIE_SPACE_ID: '01ef64767add1e6d', DATABRICKS_TOKEN: 'dapi-x', STATE_STORE: 'memory', ANSWER_DISPATCH: 'inline' };
+  const base = {
+    DATABRICKS_HOST: 'https://adb-1.azuredatabricks.net',
+    GENIE_SPACE_ID: '01ef64767add1e6d',
+    DATABRICKS_TOKEN: 'dapi-x',
+    STATE_STORE: 'memory',
+    ANSWER_DISPATCH: 'inline',
+  };
 
   it('is en-US unless set, and takes a shipped locale in any case', () => {
     const unset = loadConfig(base);

@@ -3,7 +3,15 @@ import { describe, it } from 'node:test';
 
 import type { PolicySettings } from '../../../shared/config';
 import { messagesFor } from '../../../shared/i18n';
-import { type GateActivity, type GroupMembership, isLoopbackServiceUrl, PolicyGate, type RateWindow, tenantOf, UserRateLimiter } from '../../../shared/policy';
+import {
+  type GateActivity,
+  type GroupMembership,
+  isLoopbackServiceUrl,
+  PolicyGate,
+  type RateWindow,
+  tenantOf,
+  UserRateLimiter,
+} from '../../../shared/policy';
 import { ManualClock } from '../../../shared/runtime';
 import { MemoryRecordStore } from '../../../shared/state';
 
@@ -55,14 +63,19 @@ describe('PolicyGate', () => {
     for (const type of ['message', 'invoke', 'conversationUpdate']) {
       assert.deepEqual(await policy.check(activity({ type, channelId: 'webchat' })), { allowed: false, reason: 'channel' });
     }
-    assert.deepEqual(await gate({ allowedChannels: ['msteams', 'webchat'] }).policy.check(activity({ channelId: 'webchat' })), { allowed: true });
+    assert.deepEqual(await gate({ allowedChannels: ['msteams', 'webchat'] }).policy.check(activity({ channelId: 'webchat' })), {
+      allowed: true,
+    });
   });
 
   it('refuses other tenants, activities naming none, and activities naming two', async () => {
     const { policy } = gate({ allowedTenantIds: [TENANT] });
     assert.deepEqual(await policy.check(activity()), { allowed: true });
     const other = 'bbbbbbbb-0000-4000-8000-000000000000';
-    assert.equal((await policy.check(activity({ conversation: { tenantId: other }, channelData: { tenant: { id: other } } }))).allowed, false);
+    assert.equal(
+      (await policy.check(activity({ conversation: { tenantId: other }, channelData: { tenant: { id: other } } }))).allowed,
+      false,
+    );
     assert.equal((await policy.check(activity({ conversation: {}, channelData: {} }))).allowed, false);
     assert.equal((await policy.check(activity({ conversation: { tenantId: other } }))).allowed, false);
     assert.equal(tenantOf(activity({ conversation: {}, channelData: { tenant: { id: TENANT.toUpperCase() } } })), TENANT);
@@ -77,8 +90,16 @@ describe('PolicyGate', () => {
     assert.deepEqual(groupCalls, [], 'a listed user costs no Graph call');
     assert.deepEqual(await policy.check(activity({ from: { aadObjectId: BOB } })), { allowed: true });
     const carol = 'aaaaaaaa-0000-4000-8000-0000000ca201';
-    assert.deepEqual(await policy.check(activity({ from: { aadObjectId: carol } })), { allowed: false, reason: 'group', reply: EN.text('refusal.notAllowed') });
-    assert.deepEqual(await policy.check(activity({ from: { id: '29:no-object-id' } })), { allowed: false, reason: 'user', reply: EN.text('refusal.notAllowed') });
+    assert.deepEqual(await policy.check(activity({ from: { aadObjectId: carol } })), {
+      allowed: false,
+      reason: 'group',
+      reply: EN.text('refusal.notAllowed'),
+    });
+    assert.deepEqual(await policy.check(activity({ from: { id: '29:no-object-id' } })), {
+      allowed: false,
+      reason: 'user',
+      reply: EN.text('refusal.notAllowed'),
+    });
   });
 
   it('fails closed when the group check cannot be made', async () => {
@@ -104,8 +125,16 @@ describe('PolicyGate', () => {
 
 describe('isLoopbackServiceUrl', () => {
   it('accepts 127.0.0.0/8, ::1 and localhost only', () => {
-    for (const url of ['http://127.0.0.1:3978/', 'http://127.5.6.7', 'http://localhost:56150/_connector', 'http://[::1]:8080/']) assert.ok(isLoopbackServiceUrl(url), url);
-    for (const url of ['https://smba.trafficmanager.net/emea/', 'http://0.0.0.0:80', 'http://127.0.0.1.evil.example/', 'http://localhost.evil.example', 'not a url', 'http://10.0.0.1']) {
+    for (const url of ['http://127.0.0.1:3978/', 'http://127.5.6.7', 'http://localhost:56150/_connector', 'http://[::1]:8080/'])
+      assert.ok(isLoopbackServiceUrl(url), url);
+    for (const url of [
+      'https://smba.trafficmanager.net/emea/',
+      'http://0.0.0.0:80',
+      'http://127.0.0.1.evil.example/',
+      'http://localhost.evil.example',
+      'not a url',
+      'http://10.0.0.1',
+    ]) {
       assert.ok(!isLoopbackServiceUrl(url), url);
     }
   });

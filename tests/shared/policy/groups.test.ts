@@ -54,10 +54,23 @@ describe('GraphGroupMembership against a loopback Graph', () => {
   it('reads a user Graph does not know as in no group, and a failure as an error (the gate fails closed)', async () => {
     const groups = new GraphGroupMembership({ credential, http, baseUrl: graph.url });
     assert.equal(await groups.isMemberOfAny(UNKNOWN, [GROUP]), false);
-    await assert.rejects(groups.isMemberOfAny(BROKEN, [GROUP]), (error: unknown) => error instanceof GroupCheckError && error.status === 500);
+    await assert.rejects(
+      groups.isMemberOfAny(BROKEN, [GROUP]),
+      (error: unknown) => error instanceof GroupCheckError && error.status === 500,
+    );
     const unreachable = new GraphGroupMembership({ credential, http, baseUrl: 'http://127.0.0.1:9' });
-    await assert.rejects(unreachable.isMemberOfAny(MEMBER, [GROUP]), (error: unknown) => error instanceof GroupCheckError && error.code === 'graph_unreachable');
-    const noToken = new GraphGroupMembership({ credential: { getToken: () => Promise.reject(new Error('no identity')) }, http, baseUrl: graph.url });
-    await assert.rejects(noToken.isMemberOfAny(MEMBER, [GROUP]), (error: unknown) => error instanceof GroupCheckError && error.code === 'graph_token');
+    await assert.rejects(
+      unreachable.isMemberOfAny(MEMBER, [GROUP]),
+      (error: unknown) => error instanceof GroupCheckError && error.code === 'graph_unreachable',
+    );
+    const noToken = new GraphGroupMembership({
+      credential: { getToken: () => Promise.reject(new Error('no identity')) },
+      http,
+      baseUrl: graph.url,
+    });
+    await assert.rejects(
+      noToken.isMemberOfAny(MEMBER, [GROUP]),
+      (error: unknown) => error instanceof GroupCheckError && error.code === 'graph_token',
+    );
   });
 });

@@ -39,7 +39,11 @@ describe('policy settings', () => {
   });
 
   it('refuses ToBotFromChannelOpenIdMetadataUrl in Azure, and an empty app id there', () => {
-    assert.ok(problems({ ...BOT, WEBSITE_SITE_NAME: 'app', ToBotFromChannelOpenIdMetadataUrl: 'https://keys.example/.well-known/openid' }).includes('ToBotFromChannelOpenIdMetadataUrl'));
+    assert.ok(
+      problems({ ...BOT, WEBSITE_SITE_NAME: 'app', ToBotFromChannelOpenIdMetadataUrl: 'https://keys.example/.well-known/openid' }).includes(
+        'ToBotFromChannelOpenIdMetadataUrl',
+      ),
+    );
     assert.ok(problems({ WEBSITE_SITE_NAME: 'app' }).includes('MicrosoftAppId'));
   });
 

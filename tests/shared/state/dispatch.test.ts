@@ -4,7 +4,10 @@ import { describe, it } from 'node:test';
 import { InlineDispatcher, isQuestionMessage, type QuestionMessage } from '../../../shared/state';
 
 /** A dispatcher without pauses, recording every attempt, poison and error it reports. */
-function recordingDispatcher(work: (dequeueCount: number) => Promise<void>, options: { maxDequeueCount?: number; poisonFails?: boolean } = {}) {
+function recordingDispatcher(
+  work: (dequeueCount: number) => Promise<void>,
+  options: { maxDequeueCount?: number; poisonFails?: boolean } = {},
+) {
   const attempts: number[] = [];
   const poisoned: QuestionMessage[] = [];
   const errors: [string, number][] = [];
@@ -17,7 +20,12 @@ function recordingDispatcher(work: (dequeueCount: number) => Promise<void>, opti
       poisoned.push(message);
       return options.poisonFails ? Promise.reject(new Error('poison handler down')) : Promise.resolve();
     },
-    { pickupDelayMs: 0, retryDelayMs: 0, onError: (error, dequeueCount) => errors.push([error.message, dequeueCount]), ...(options.maxDequeueCount ? { maxDequeueCount: options.maxDequeueCount } : {}) },
+    {
+      pickupDelayMs: 0,
+      retryDelayMs: 0,
+      onError: (error, dequeueCount) => errors.push([error.message, dequeueCount]),
+      ...(options.maxDequeueCount ? { maxDequeueCount: options.maxDequeueCount } : {}),
+    },
   );
   return { dispatcher, attempts, poisoned, errors };
 }
@@ -42,7 +50,9 @@ describe('InlineDispatcher', () => {
   });
 
   it('retries a failed attempt with the next dequeue count, and stops at the first success', async () => {
-    const { dispatcher, attempts, poisoned, errors } = recordingDispatcher((n) => (n < 2 ? Promise.reject(new Error(`failed ${n}`)) : Promise.resolve()));
+    const { dispatcher, attempts, poisoned, errors } = recordingDispatcher((n) =>
+      n < 2 ? Promise.reject(new Error(`failed ${n}`)) : Promise.resolve(),
+    );
     await dispatcher.dispatch({ jobId: 'j1' });
     await dispatcher.idle();
     assert.deepEqual(attempts, [1, 2]);
@@ -56,7 +66,11 @@ describe('InlineDispatcher', () => {
     await dispatcher.idle();
     assert.deepEqual(attempts, [1, 2, 3]);
     assert.deepEqual(poisoned, [{ jobId: 'j1' }]);
-    assert.deepEqual(errors, [['failed 1', 1], ['failed 2', 2], ['failed 3', 3]]);
+    assert.deepEqual(errors, [
+      ['failed 1', 1],
+      ['failed 2', 2],
+      ['failed 3', 3],
+    ]);
   });
 
   it('honours a configured maxDequeueCount', async () => {
@@ -71,7 +85,10 @@ describe('InlineDispatcher', () => {
     const { dispatcher, errors } = recordingDispatcher(() => Promise.reject(new Error('down')), { maxDequeueCount: 1, poisonFails: true });
     await dispatcher.dispatch({ jobId: 'j1' });
     await dispatcher.idle();
-    assert.deepEqual(errors, [['down', 1], ['poison handler down', 2]]);
+    assert.deepEqual(errors, [
+      ['down', 1],
+      ['poison handler down', 2],
+    ]);
   });
 
   it('keeps dispatched messages apart', async () => {

@@ -49,7 +49,13 @@ function sessionsSuite(name: string, makeStore: () => Promise<RecordStore<Sessio
     });
 
     it('takes over a claim whose holder died', async () => {
-      const sessions = new SessionService(await makeStore(), { spaceId: SPACE, idleMs: 60_000, claimMs: 300, waitStepMs: 20, clock: systemClock });
+      const sessions = new SessionService(await makeStore(), {
+        spaceId: SPACE,
+        idleMs: 60_000,
+        claimMs: 300,
+        waitStepMs: 20,
+        clock: systemClock,
+      });
       const first = await sessions.acquire('chat:2', 'job-dead');
       assert.equal(first.kind, 'start');
       const second = await sessions.acquire('chat:2', 'job-alive'); // waits out the dead claim
@@ -69,7 +75,9 @@ describe('SessionService (Azure Table on Azurite)', () => {
   after(() => azurite.stop());
   sessionsSuite('table', () =>
     Promise.resolve(
-      new TableRecordStore<SessionValue>(TableClient.fromConnectionString(azurite.connectionString, `sessions${++n}`, { allowInsecureConnection: true })),
+      new TableRecordStore<SessionValue>(
+        TableClient.fromConnectionString(azurite.connectionString, `sessions${++n}`, { allowInsecureConnection: true }),
+      ),
     ),
   );
 });
@@ -93,7 +101,9 @@ describe('SessionService expiry and reset', () => {
 
     clock.advance(241 * 60_000);
     const deleted: string[] = [];
-    const result = await sweepExpired(stores, { now: clock.now(), deleteConversation: (_s, c) => {
+    const result = await sweepExpired(stores, {
+      now: clock.now(),
+      deleteConversation: (_s, c) => {
         deleted.push(c);
         return Promise.resolve();
       },

@@ -28,10 +28,26 @@ describe('question figures per instance', () => {
     });
 
     const webhook = (await webhookInstance.snapshot(false)).questions;
-    assert.deepEqual(webhook, { accepted: 2, answering: 0, answered: 0, clarification: 0, failed: 0, successRate: null, failuresByReason: {} });
+    assert.deepEqual(webhook, {
+      accepted: 2,
+      answering: 0,
+      answered: 0,
+      clarification: 0,
+      failed: 0,
+      successRate: null,
+      failuresByReason: {},
+    });
     assert.equal(during, 1, 'an attempt in progress counts as answering on the instance running it');
     const worker = (await workerInstance.snapshot(false)).questions;
-    assert.deepEqual(worker, { accepted: 0, answering: 0, answered: 1, clarification: 0, failed: 1, successRate: 0.5, failuresByReason: { timeout: 1 } });
+    assert.deepEqual(worker, {
+      accepted: 0,
+      answering: 0,
+      answered: 1,
+      clarification: 0,
+      failed: 1,
+      successRate: 0.5,
+      failuresByReason: { timeout: 1 },
+    });
   });
 });
 

@@ -26,7 +26,10 @@ describe('sampled stats log', () => {
       clock.advance(59); // 1,000 questions over 59 s
     }
     const stats = lines.map((line) => JSON.parse(line) as { event: string; trigger: string; answered: number });
-    assert.ok(stats.every((s) => s.event === 'stats'), 'nothing but summaries: no per-question lines');
+    assert.ok(
+      stats.every((s) => s.event === 'stats'),
+      'nothing but summaries: no per-question lines',
+    );
     assert.equal(stats.filter((s) => s.trigger === 'interval').length, 1, 'one by the clock: the first question');
     // The first question is due by the clock and draws nothing; each of the other 999 draws once and
     // is summarised when the draw is below 1%. The seeded generator's 999 draws hold exactly 10 such.
@@ -38,7 +41,11 @@ describe('sampled stats log', () => {
     clock.advance(2_000);
     telemetry.questionAccepted();
     telemetry.questionFinished('failed', 'timeout', 5_000);
-    assert.equal(lines.map((l) => JSON.parse(l) as { trigger: string }).filter((s) => s.trigger === 'interval').length, 2, 'the next minute gets its own');
+    assert.equal(
+      lines.map((l) => JSON.parse(l) as { trigger: string }).filter((s) => s.trigger === 'interval').length,
+      2,
+      'the next minute gets its own',
+    );
     const last = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
     assert.equal(last.accepted, 1_001);
     assert.equal(last.answered, 1_000);
@@ -76,7 +83,10 @@ describe('sampled stats log', () => {
   });
 
   it('compacts payloads for debug logs by the seed’s rule', () => {
-    const compact = truncateForLog({ text: 'x'.repeat(1_500), rows: Array.from({ length: 25 }, (_, i) => i), big: 2n ** 70n }) as Record<string, unknown>;
+    const compact = truncateForLog({ text: 'x'.repeat(1_500), rows: Array.from({ length: 25 }, (_, i) => i), big: 2n ** 70n }) as Record<
+      string,
+      unknown
+    >;
     assert.equal((compact.text as string).startsWith('x'.repeat(1_000) + '…(1500 chars)'), true);
     assert.deepEqual(compact.rows, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, '…(15 more)']);
     assert.equal(compact.big, '1180591620717411303424');
