@@ -86,6 +86,10 @@ param botSku string = 'F0'
 @description('Example questions for help and the welcome message, separated by ";" (SAMPLE_QUESTIONS).')
 param sampleQuestions string = ''
 
+@description('Language for users whose Teams locale the bot does not speak (DEFAULT_LOCALE).')
+@allowed(['en-US', 'zh-TW', 'zh-CN'])
+param defaultLocale string = 'en-US'
+
 @minValue(1)
 @maxValue(43200)
 @description('A chat idle this long starts a new Genie conversation (SESSION_IDLE_MINUTES).')
@@ -253,6 +257,7 @@ module api 'app/api.bicep' = {
     botAppId: botAppId
     botTenantId: tenant().tenantId
     sampleQuestions: sampleQuestions
+    defaultLocale: defaultLocale
     sessionIdleMinutes: sessionIdleMinutes
     stateTablePrefix: stateTablePrefix
     allowedTenantIds: allowedTenantIds

@@ -27,6 +27,7 @@ param botAppType string
 param botAppId string = ''
 param botTenantId string
 param sampleQuestions string = ''
+param defaultLocale string = 'en-US'
 param sessionIdleMinutes int = 240
 param stateTablePrefix string = 'genie'
 param allowedTenantIds string = ''
@@ -84,6 +85,7 @@ var appSettingsBase = {
   ANSWER_DISPATCH: 'queue'
   SESSION_IDLE_MINUTES: string(sessionIdleMinutes)
   SAMPLE_QUESTIONS: sampleQuestions
+  DEFAULT_LOCALE: defaultLocale
   // The host refuses bodies above 256 KB itself (MAX_WEBHOOK_BODY_BYTES); Teams activities are a few KB.
   FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '262144'
   ALLOWED_TENANT_IDS: allowedTenantIds

@@ -188,6 +188,7 @@ const FAKE_EXPRESSIONS: Readonly<Record<string, string>> = {
   stateTablePrefix: 'genie',
   'string ( sessionIdleMinutes )': '240',
   sampleQuestions: 'Top 5 products by revenue?;Orders last week by region',
+  defaultLocale: 'zh-TW',
   databricksClientId: '5a5a5a5a-6b6b-7c7c-8d8d-9e9e9e9e9e9e',
   armClientId: '6b6b6b6b-6b6b-7c7c-8d8d-9e9e9e9e9e9e',
   armTenantId: '7c7c7c7c-6b6b-7c7c-8d8d-9e9e9e9e9e9e',
