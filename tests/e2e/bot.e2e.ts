@@ -31,6 +31,7 @@ import {
   type Playground,
   readChat,
   screenshot,
+  SCREENSHOT_DIR,
   sendChannelMention,
   sendMessage,
   startPlayground,
@@ -39,9 +40,7 @@ import {
   waitForThreadReply,
 } from './playground';
 
-const ROOT = join(__dirname, '..', '..', '..');
-const SHOTS =
-  process.env.E2E_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : (process.env.E2E_SCREENSHOTS ?? '/tmp/e2e-screenshots');
+const SHOTS = SCREENSHOT_DIR;
 const STEP = { timeout: 60_000 };
 
 describe('Genie for Teams in the Agents Playground', { timeout: 300_000 }, () => {

@@ -52,5 +52,5 @@ export {
 } from './playground/chat';
 export type { ChannelPost, ChatMessage, ThreadReply } from './playground/page-lib';
 export type { CardActionResult } from './playground/page-state';
-export { isBotTyping, readLogPanel, screenshot, waitForLogLine, waitForTyping } from './playground/panels';
+export { isBotTyping, readLogPanel, screenshot, SCREENSHOT_DIR, waitForLogLine, waitForTyping } from './playground/panels';
 export { type Playground, type PlaygroundOptions, startPlayground } from './playground/process';

@@ -33,14 +33,13 @@ import {
   openPlayground,
   type Playground,
   screenshot,
+  SCREENSHOT_DIR,
   sendMessage,
   startPlayground,
   waitForBotMessage,
 } from './playground';
 
-const ROOT = join(__dirname, '..', '..', '..');
-const SHOTS =
-  process.env.E2E_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : (process.env.E2E_SCREENSHOTS ?? '/tmp/e2e-screenshots');
+const SHOTS = SCREENSHOT_DIR;
 const STEP = { timeout: 60_000 };
 const LOCALE = 'zh-TW';
 const QUESTION = '營收最高的五項產品是哪些？';

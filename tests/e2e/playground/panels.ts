@@ -1,4 +1,6 @@
 /** The typing indicator, the log panel (where bot HTTP errors show) and screenshots of the chat pane. */
+import { join } from 'node:path';
+
 import type { Page } from 'playwright-core';
 
 import { DEFAULT_TIMEOUT, type WaitOptions } from './chat';
@@ -38,6 +40,12 @@ export async function waitForLogLine(page: Page, match: RegExp, options: WaitOpt
   await handle.dispose();
   return line;
 }
+
+/** Where screenshots go: docs/screenshots/ when E2E_UPDATE_SCREENSHOTS=1, else E2E_SCREENSHOTS or /tmp/e2e-screenshots. */
+export const SCREENSHOT_DIR =
+  process.env.E2E_UPDATE_SCREENSHOTS === '1'
+    ? join(__dirname, '..', '..', '..', '..', 'docs', 'screenshots')
+    : (process.env.E2E_SCREENSHOTS ?? '/tmp/e2e-screenshots');
 
 /** PNG of the chat/channel pane only (no sidebar, no log panel); falls back to the viewport. */
 export async function screenshot(page: Page, path: string): Promise<void> {
