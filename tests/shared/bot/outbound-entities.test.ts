@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { type FakeConnector, startFakeConnector, userMessage } from '../../../dev/fake-connector';
 import { BotHost } from '../../../shared/bot';
-import { testConfig } from './fixtures';
+import { referenceTo, testConfig } from './fixtures';
 
 /**
  * What the Bot Connector receives must keep every field of `entities` and `channelData`:
@@ -27,16 +27,6 @@ const AI_MESSAGE = {
 const STREAMINFO = { type: 'streaminfo', streamType: 'informative', streamSequence: 1 };
 const MENTION = { type: 'mention', text: '<at>Ada</at>', mentioned: { id: '29:user-1', name: 'Ada' } };
 const CHANNEL_DATA = { feedbackLoop: { type: 'default' }, notification: { alert: false } };
-
-function referenceTo(connector: FakeConnector, conversationId: string): Record<string, unknown> {
-  return {
-    serviceUrl: connector.url,
-    channelId: 'msteams',
-    conversation: { id: conversationId },
-    bot: { id: '28:bot' },
-    user: { id: '29:user-1' },
-  };
-}
 
 describe('BotHost: what the connector receives keeps entities and channelData intact', () => {
   let connector: FakeConnector;
