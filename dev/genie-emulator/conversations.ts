@@ -314,6 +314,7 @@ export class ConversationStore {
           description: q.query.description ?? '',
           query: q.query.sql,
           statement_id: q.statementId,
+          ...(q.query.thoughts?.length ? { thoughts: q.query.thoughts.map((t) => ({ thought_type: t.type, content: t.content })) } : {}),
           ...(view.failed || view.cancelled
             ? {}
             : { query_result_metadata: { row_count: table.totalRowCount, is_truncated: table.truncated } }),

@@ -109,6 +109,19 @@ export function demoAnswers(nowMs: number): [string, ScriptedAnswer][] {
             title: 'Top 5 products by revenue',
             description: 'Total revenue and units sold per product across all orders, highest revenue first.',
             sql: 'SELECT p.product_name AS product, p.category, SUM(l.revenue) AS revenue, SUM(l.quantity) AS units\nFROM demo.sales.order_lines l\nJOIN demo.sales.products p ON l.product_id = p.product_id\nGROUP BY ALL\nORDER BY revenue DESC\nLIMIT 5',
+            thoughts: [
+              { type: 'THOUGHT_TYPE_DESCRIPTION', content: 'The user wants the five products that brought in the most revenue.' },
+              {
+                type: 'THOUGHT_TYPE_DATA_SOURCING',
+                content:
+                  'Revenue and units per order line are in `demo.sales.order_lines`; product names and categories in `demo.sales.products`.',
+              },
+              { type: 'THOUGHT_TYPE_INSTRUCTIONS', content: 'Revenue means the sum of `revenue` on order lines, before returns.' },
+              {
+                type: 'THOUGHT_TYPE_STEPS',
+                content: '1. Join order lines to products.\n2. Sum revenue and units per product.\n3. Keep the five highest by revenue.',
+              },
+            ],
             result: {
               columns: [str('product'), str('category'), money('revenue'), long('units')],
               rows: [

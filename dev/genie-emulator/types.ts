@@ -60,6 +60,15 @@ export interface ScriptedQuery {
   readonly description?: string;
   readonly sql: string;
   readonly result: TableSpec;
+  /** Genie's reasoning as the API gives it on the query attachment (`thoughts[]`), in order. */
+  readonly thoughts?: readonly ScriptedThought[];
+}
+
+export interface ScriptedThought {
+  /** THOUGHT_TYPE_DESCRIPTION, _UNDERSTANDING, _DATA_SOURCING, _INSTRUCTIONS or _STEPS. */
+  readonly type: string;
+  /** Markdown. */
+  readonly content: string;
 }
 
 export interface ScriptedAnswer {

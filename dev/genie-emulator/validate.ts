@@ -113,13 +113,22 @@ export function parseTableSpec(value: unknown, path = 'result'): TableSpec {
 
 function query(value: unknown, path: string): ScriptedQuery {
   const q = object(value, path);
-  unknownKeys(q, ['title', 'description', 'sql', 'result'], path);
+  unknownKeys(q, ['title', 'description', 'sql', 'result', 'thoughts'], path);
   const description = optionalString(q.description, `${path}.description`);
+  const thoughts =
+    q.thoughts === undefined
+      ? undefined
+      : array(q.thoughts, `${path}.thoughts`).map((value, i) => {
+          const t = object(value, `${path}.thoughts[${i}]`);
+          unknownKeys(t, ['type', 'content'], `${path}.thoughts[${i}]`);
+          return { type: string(t.type, `${path}.thoughts[${i}].type`), content: string(t.content, `${path}.thoughts[${i}].content`) };
+        });
   return {
     title: string(q.title, `${path}.title`),
     ...(description !== undefined ? { description } : {}),
     sql: string(q.sql, `${path}.sql`),
     result: parseTableSpec(q.result, `${path}.result`),
+    ...(thoughts ? { thoughts } : {}),
   };
 }
 

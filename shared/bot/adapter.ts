@@ -13,6 +13,7 @@ import { parseRetryAfter, retryDelay } from '../genie';
 import { ensureError } from '../http';
 import { type Clock, type Random, systemClock } from '../runtime';
 import type { StoredReference } from '../state';
+import { keepEntityFields } from './entity-serialization';
 
 /**
  * The one place that touches botbuilder's hosting classes (CloudAdapter and its authentication).
@@ -191,6 +192,7 @@ export class BotHost implements ConversationSender {
       ...(settings.tenantId ? { MicrosoftAppTenantId: settings.tenantId } : {}),
       ...(settings.openIdMetadataUrl ? publicCloudWithKeysFrom(settings.openIdMetadataUrl) : {}),
     });
+    keepEntityFields();
     this.adapter = new AuthenticatedCloudAdapter(this.auth);
     this.adapter.onTurnError = onTurnError;
     this.appId = settings.appId ?? '';

@@ -17,7 +17,8 @@ import { type Clock, systemClock } from '../runtime';
 import { type BotState, isFinished, type JobValue, type QuestionMessage, type Versioned } from '../state';
 import { type Logger, type Telemetry, truncateForLog } from '../telemetry';
 import type { ConversationSender } from './adapter';
-import { attachment, renderAnswerCard } from './cards';
+import { attachment, jsonBytes, renderAnswerCard } from './cards';
+import { aiLabelFor } from './citations';
 
 /** A reply older than this in state `replying` is taken to have died mid-send. */
 const REPLY_LEASE_MS = 2 * 60_000;
@@ -122,14 +123,19 @@ export class AnswerWorker {
         // Genie's payload holds the question and result rows: only with LOG_QUESTION_TEXT, at debug, compacted.
         this.deps.logger.debug('genie.answer', { ...log, payload: JSON.stringify(truncateForLog(answer)) });
       }
+      // Every Genie answer carries Teams' AI label; its citations count against the card's budget.
+      const label = aiLabelFor(answer, messages);
+      const labelBytes = jsonBytes(label.entity) + jsonBytes(label.text ?? '');
+      const { cards } = this.deps.config;
       const card = renderAnswerCard(
         answer,
-        { ...this.deps.config.cards, locale: messages.locale },
+        { ...cards, maxBytes: cards.maxBytes - labelBytes, locale: messages.locale },
         { kind: 'buttons', job: message.jobId },
       );
       stopTyping();
       await status.cancel();
-      const sent = await this.reply(job, { attachments: [attachment(card)] }, 'answered', card);
+      const activity = { ...(label.text ? { text: label.text } : {}), attachments: [attachment(card)], entities: [label.entity] };
+      const sent = await this.reply(job, activity, 'answered', card);
       if (sent) {
         const outcome = answer.clarification && !answer.query ? 'clarification' : 'answered';
         this.deps.telemetry.questionFinished(outcome, 'none', this.clock.now() - job.value.createdAt, result.waitedMs);

@@ -22,6 +22,9 @@ export function readAnswer(ref: GenieMessageRef, message: GenieMessage): GenieAn
     if (q) {
       const attachmentId = attachment.attachment_id ?? q.id;
       if (attachmentId) {
+        const thoughts = (q.thoughts ?? []).flatMap((t) =>
+          t.thought_type && t.content?.trim() ? [{ type: t.thought_type, content: t.content.trim() }] : [],
+        );
         query = {
           attachmentId,
           ...(q.title ? { title: q.title } : {}),
@@ -29,6 +32,7 @@ export function readAnswer(ref: GenieMessageRef, message: GenieMessage): GenieAn
           ...(q.query ? { sql: q.query } : {}),
           ...(q.query_result_metadata?.row_count !== undefined ? { rowCount: q.query_result_metadata.row_count } : {}),
           ...(q.query_result_metadata?.is_truncated !== undefined ? { truncated: q.query_result_metadata.is_truncated } : {}),
+          ...(thoughts.length ? { thoughts } : {}),
         };
       }
     }

@@ -15,6 +15,14 @@ export interface GenieQueryAttachment {
   readonly query?: string;
   readonly statement_id?: string;
   readonly query_result_metadata?: { readonly row_count?: number; readonly is_truncated?: boolean };
+  /** How Genie got to the query (newer API surface; absent on older workspaces). */
+  readonly thoughts?: readonly GenieThought[];
+}
+
+/** THOUGHT_TYPE_DESCRIPTION, _UNDERSTANDING, _DATA_SOURCING (tables), _INSTRUCTIONS, _STEPS; content is markdown. */
+export interface GenieThought {
+  readonly thought_type?: string;
+  readonly content?: string;
 }
 
 export interface GenieAttachment {
@@ -132,6 +140,8 @@ export interface GenieAnswer {
     readonly sql?: string;
     readonly rowCount?: number;
     readonly truncated?: boolean;
+    /** Genie's reasoning, in its order; only thoughts with content. */
+    readonly thoughts?: readonly { readonly type: string; readonly content: string }[];
   };
   readonly suggestedQuestions: readonly string[];
   readonly table?: DecodedTable;

@@ -4,11 +4,13 @@ export {
   ADAPTIVE_CARD_CONTENT_TYPE,
   type AdaptiveCard,
   attachment,
+  card,
   type CardElement,
   FEEDBACK_VERB,
   type FeedbackActionData,
   isFeedbackActionData,
   jsonBytes,
+  text,
 } from './elements';
 export { plainText, safeProse } from './escape';
 export { CellFormatter, MAX_CELL_CHARS, NULL_MARK } from './format';

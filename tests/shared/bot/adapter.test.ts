@@ -6,18 +6,7 @@ import { BotHost, DEFAULT_SEND_RETRY_POLICY } from '../../../shared/bot';
 import { ManualClock } from '../../../shared/runtime';
 import { attackerKey, authEnv, botToken, startKeyServer, trustedKey } from '../../helpers/bot-auth';
 import { type LoopbackServer, startLoopbackServer } from '../../helpers/servers';
-import { testConfig } from './fixtures';
-
-/** A conversation reference as the worker stores it, pointing at the fake connector. */
-function referenceTo(connector: FakeConnector, conversationId: string): Record<string, unknown> {
-  return {
-    serviceUrl: connector.url,
-    channelId: 'msteams',
-    conversation: { id: conversationId },
-    bot: { id: '28:bot' },
-    user: { id: '29:user-1' },
-  };
-}
+import { referenceTo, testConfig } from './fixtures';
 
 describe('BotHost sends outside a turn: exactly one retry layer', () => {
   let connector: FakeConnector;

@@ -1,5 +1,6 @@
 import type { Activity } from 'botbuilder';
 
+import type { FakeConnector } from '../../../dev/fake-connector';
 import type { ConversationSender } from '../../../shared/bot';
 import { type AppConfig, loadConfig } from '../../../shared/config';
 import { type Clock } from '../../../shared/runtime';
@@ -12,6 +13,17 @@ export function testConfig(env: Readonly<Record<string, string>> = {}): AppConfi
   const result = loadConfig({ ...TEST_ENV, ...env });
   if (!result.ok) throw new Error(`test configuration refused: ${result.problems.map((p) => p.setting).join(', ')}`);
   return result.config;
+}
+
+/** A conversation reference as the worker stores it, pointing at the fake connector. */
+export function referenceTo(connector: FakeConnector, conversationId: string): Record<string, unknown> {
+  return {
+    serviceUrl: connector.url,
+    channelId: 'msteams',
+    conversation: { id: conversationId },
+    bot: { id: '28:bot' },
+    user: { id: '29:user-1' },
+  };
 }
 
 /** In-memory state on `clock`, as the dev host builds it. */
