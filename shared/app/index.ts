@@ -229,9 +229,9 @@ export async function answerQuestion(entry: unknown, dequeueCount: number, trace
 }
 
 /** The poison queue's entry: the user hears their question could not be answered. */
-export async function abandonQuestion(entry: unknown): Promise<QueueOutcome> {
+export async function abandonQuestion(entry: unknown, dequeueCount: number): Promise<QueueOutcome> {
   if (!isQuestionMessage(entry)) return 'dropped';
-  await codesOnly(async () => (await getBotApp()).worker.poison(entry));
+  await codesOnly(async () => (await getBotApp()).worker.poison(entry, dequeueCount));
   return 'handled';
 }
 

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import type { Activity } from 'botbuilder';
 
 import { type AppConfig, HOST_SETTINGS } from '../config';
@@ -14,7 +16,15 @@ import {
 import { ensureError } from '../http';
 import { type Messages, messagesFor, resolveLocale } from '../i18n';
 import { type Clock, systemClock } from '../runtime';
-import { type BotState, isFinished, type JobValue, type QuestionMessage, type Versioned } from '../state';
+import {
+  type BotState,
+  isFinished,
+  isReplyHeldByOther,
+  type JobValue,
+  type QuestionMessage,
+  type ReplyClaim,
+  type Versioned,
+} from '../state';
 import { type Logger, type Telemetry, truncateForLog } from '../telemetry';
 import type { ConversationSender } from './adapter';
 import { attachment, renderAnswerCard } from './cards';
@@ -47,7 +57,27 @@ function errorCode(error: unknown): string {
   return [e.name, e.errorCode ?? e.type, e.status ?? e.statusCode].filter((p) => p !== undefined).join(':');
 }
 
-/** The job as this worker sees it; updates are serialized and retried once on a conflict. */
+/** Whether a patch still makes sense on a record someone else changed in between. */
+type Recheck = (fresh: JobValue) => boolean;
+
+/** Job updates only apply to an open job nobody else is replying to. */
+const openAndUnclaimed: Recheck = (fresh) => !isFinished(fresh.state) && fresh.state !== 'replying';
+
+/** Updates by the holder of a reply claim apply only while the claim is still its own. */
+const claimedBy =
+  (owner: string): Recheck =>
+  (fresh) =>
+    fresh.state === 'replying' && fresh.replyClaim?.by === owner;
+
+/** Poison found someone else sending: the host retries the poison message later. */
+export class ReplyInProgressError extends Error {
+  override readonly name = 'ReplyInProgressError';
+}
+
+/**
+ * The job as this worker sees it; updates are serialized. After an ETag conflict the fresh record
+ * is re-checked, and the patch applied again only if it still makes sense there.
+ */
 class JobHandle {
   private chain: Promise<void> = Promise.resolve();
 
@@ -60,17 +90,19 @@ class JobHandle {
     return this.current.value;
   }
 
-  update(patch: Partial<Omit<JobValue, 'id'>>): Promise<void> {
+  update(patch: Partial<Omit<JobValue, 'id'>>, recheck: Recheck = openAndUnclaimed): Promise<void> {
     this.chain = this.chain.then(async () => {
-      const updated = (await this.state.jobs.update(this.current, patch)) ?? (await this.reloadAndApply(patch));
+      const updated = (await this.state.jobs.update(this.current, patch)) ?? (await this.recheckAndApply(patch, recheck));
       if (updated) this.current = updated;
     });
     return this.chain;
   }
 
-  private async reloadAndApply(patch: Partial<Omit<JobValue, 'id'>>): Promise<Versioned<JobValue> | undefined> {
+  private async recheckAndApply(patch: Partial<Omit<JobValue, 'id'>>, recheck: Recheck): Promise<Versioned<JobValue> | undefined> {
     const fresh = await this.state.jobs.get(this.current.key);
-    return fresh ? this.state.jobs.update(fresh, patch) : undefined;
+    if (!fresh) return undefined;
+    if (!recheck(fresh.value)) return fresh;
+    return this.state.jobs.update(fresh, patch);
   }
 
   async reload(): Promise<Versioned<JobValue> | undefined> {
@@ -106,7 +138,7 @@ export class AnswerWorker {
       return;
     }
     if (isFinished(found.value.state)) return;
-    if (found.value.state === 'replying' && this.clock.now() - found.value.updatedAt < REPLY_LEASE_MS) return;
+    if (isReplyHeldByOther(found.value, undefined, this.clock.now(), REPLY_LEASE_MS)) return;
     const job = new JobHandle(this.deps.state, found);
     const messages = this.messagesOf(found.value);
     await job.update({ attempts: found.value.attempts + 1 });
@@ -155,16 +187,33 @@ export class AnswerWorker {
     }
   }
 
-  /** After the host's last attempt: the user hears their question could not be answered. */
-  async poison(message: QuestionMessage): Promise<void> {
+  /**
+   * After the host's last attempt: the user hears their question could not be answered. While
+   * another worker holds a fresh reply claim, nothing is sent (it may be sending the answer): the
+   * poison message is retried. If telling the user keeps failing (connector down) until the poison
+   * message's own last attempt, the job is closed as failed untold, with an operator error, rather
+   * than left open.
+   */
+  async poison(message: QuestionMessage, dequeueCount: number = HOST_SETTINGS.maxDequeueCount): Promise<void> {
     const found = await this.deps.state.jobs.get(message.jobId);
     if (!found || isFinished(found.value.state)) return;
-    await this.fail(
-      new JobHandle(this.deps.state, found),
-      'internal',
-      this.messagesOf(found.value).text('reply.poison'),
-      new Error('poison'),
-    );
+    const lastAttempt = dequeueCount >= HOST_SETTINGS.maxDequeueCount;
+    const log = { job: found.value.id, user: found.value.userHash, attempt: dequeueCount };
+    if (isReplyHeldByOther(found.value, undefined, this.clock.now(), REPLY_LEASE_MS)) {
+      if (!lastAttempt) throw new ReplyInProgressError('another worker is replying to this question');
+      this.deps.logger.warn('poison.reply_in_progress', log);
+      return;
+    }
+    const job = new JobHandle(this.deps.state, found);
+    try {
+      await this.fail(job, 'internal', this.messagesOf(found.value).text('reply.poison'), new Error('poison'));
+    } catch (error: unknown) {
+      if (!lastAttempt) throw error;
+      await job.update({ state: 'failed', failure: 'internal' });
+      if (job.value.state !== 'failed') return;
+      this.deps.telemetry.questionFinished('failed', 'internal', this.clock.now() - job.value.createdAt);
+      this.deps.logger.error('question.untold', { ...log, error: errorCode(error) });
+    }
   }
 
   /** The language the question came in; jobs recorded before languages were stored get the default. */
@@ -221,11 +270,10 @@ export class AnswerWorker {
     card?: JobValue['card'],
     failure?: FailureReason,
   ): Promise<boolean> {
-    const latest = await job.reload();
-    if (!latest || isFinished(latest.value.state)) return false;
-    const claimed = await this.deps.state.jobs.update(latest, { state: 'replying' });
+    const owner = randomUUID();
+    const claimed = await this.claimReply(job, owner);
     if (!claimed) return false;
-    job.current = claimed;
+    const mine = claimedBy(owner);
     const { reference, statusActivityId } = claimed.value;
     try {
       let replaced = false;
@@ -240,11 +288,31 @@ export class AnswerWorker {
       if (!replaced) await this.deps.sender.send(reference, activity);
     } catch (error: unknown) {
       // Nothing reached the chat: give the claim back, so the next attempt sends instead of waiting it out.
-      await job.update({ state: latest.value.state });
+      await job.update({ state: claimed.value.replyClaim?.from ?? 'asked' }, mine);
       throw error;
     }
-    await job.update({ state: final, ...(card ? { card } : {}), ...(failure ? { failure } : {}) });
+    await job.update({ state: final, ...(card ? { card } : {}), ...(failure ? { failure } : {}) }, mine);
     return true;
+  }
+
+  /**
+   * Takes the right to send: refused while someone else's claim is fresh; after an ETag conflict
+   * the job is read again and judged afresh (another worker may have claimed or finished it).
+   */
+  private async claimReply(job: JobHandle, owner: string): Promise<Versioned<JobValue> | undefined> {
+    for (let look = 0; look < 3; look++) {
+      const latest = await job.reload();
+      if (!latest || isFinished(latest.value.state)) return undefined;
+      const now = this.clock.now();
+      if (isReplyHeldByOther(latest.value, owner, now, REPLY_LEASE_MS)) return undefined;
+      const from: ReplyClaim['from'] = latest.value.replyClaim?.from ?? (latest.value.state === 'queued' ? 'queued' : 'asked');
+      const claimed = await this.deps.state.jobs.update(latest, { state: 'replying', replyClaim: { by: owner, at: now, from } });
+      if (claimed) {
+        job.current = claimed;
+        return claimed;
+      }
+    }
+    return undefined;
   }
 
   /**

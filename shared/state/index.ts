@@ -7,7 +7,16 @@ export {
   type QuestionMessage,
   StorageQueueDispatcher,
 } from './dispatch';
-export { isFinished, type JobState, JobStore, type JobStoreOptions, type JobValue, type StoredReference } from './jobs';
+export {
+  isFinished,
+  isReplyHeldByOther,
+  type JobState,
+  JobStore,
+  type JobStoreOptions,
+  type JobValue,
+  type ReplyClaim,
+  type StoredReference,
+} from './jobs';
 export { MemoryRecordStore } from './memory-store';
 export type { RecordStore, Versioned } from './record-store';
 export { type ConversationLease, type SessionOptions, SessionService, type SessionValue } from './sessions';

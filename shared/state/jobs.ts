@@ -9,6 +9,16 @@ import type { RecordStore, Versioned } from './record-store';
  */
 export type JobState = 'queued' | 'asked' | 'replying' | 'answered' | 'failed';
 
+/**
+ * Who holds the right to send the reply (state `replying`), since when, and the state to give back
+ * if nothing reached the chat. The owner token is per reply attempt, so two workers never share one.
+ */
+export interface ReplyClaim {
+  readonly by: string;
+  readonly at: number;
+  readonly from: Exclude<JobState, 'replying' | 'answered' | 'failed'>;
+}
+
 /** A conversation reference as stored: plain JSON, so state does not depend on botbuilder. */
 export type StoredReference = Readonly<Record<string, unknown>>;
 
@@ -28,6 +38,8 @@ export interface JobValue {
   /** The "looking at your data" line the answer replaces. */
   readonly statusActivityId?: string;
   readonly failure?: FailureReason;
+  /** Set while `replying`; absent in every other state. */
+  readonly replyClaim?: ReplyClaim;
   /** Salted hash of the asker, for logs. */
   readonly userHash?: string;
   /** The language the question came in (a shipped locale); the answer, status line and errors use it. */
@@ -49,6 +61,17 @@ export interface JobStoreOptions {
 
 export function isFinished(state: JobState): boolean {
   return state === 'answered' || state === 'failed';
+}
+
+/**
+ * True while someone other than `owner` holds a reply claim younger than `leaseMs`: they may be
+ * sending right now. An older claim is taken to have died mid-send. Jobs written before claims
+ * carried an owner count from their last update.
+ */
+export function isReplyHeldByOther(job: JobValue, owner: string | undefined, now: number, leaseMs: number): boolean {
+  if (job.state !== 'replying') return false;
+  if (owner !== undefined && job.replyClaim?.by === owner) return false;
+  return now - (job.replyClaim?.at ?? job.updatedAt) < leaseMs;
 }
 
 export class JobStore {
@@ -80,7 +103,9 @@ export class JobStore {
   async update(current: Versioned<JobValue>, patch: Partial<Omit<JobValue, 'id'>>): Promise<Versioned<JobValue> | undefined> {
     const now = this.clock.now();
     const finished = isFinished(patch.state ?? current.value.state);
-    const value: JobValue = { ...current.value, ...patch, updatedAt: now, ...(finished ? { question: '' } : {}) };
+    const merged: JobValue = { ...current.value, ...patch, updatedAt: now, ...(finished ? { question: '' } : {}) };
+    // A claim lives exactly as long as the `replying` state.
+    const value: JobValue = merged.state === 'replying' ? merged : { ...merged, replyClaim: undefined };
     const expiresAt = now + (finished ? this.finishedTtlMs : this.openTtlMs);
     const etag = await this.store.replace(current.key, value, expiresAt, current.etag);
     return etag === undefined ? undefined : { key: current.key, value, etag, expiresAt };
