@@ -10,6 +10,7 @@ import {
   failureReasonOf,
   type GenieClient,
   GenieError,
+  GenieHttpError,
   type PollSchedule,
   userMessageKey,
 } from '../genie';
@@ -27,7 +28,9 @@ import {
 } from '../state';
 import { type Logger, type Telemetry, truncateForLog } from '../telemetry';
 import type { ConversationSender } from './adapter';
+import { Admission } from './admission';
 import { attachment, renderAnswerCard } from './cards';
+import { claimedBy, JobHandle } from './job-handle';
 
 /** A reply older than this in state `replying` is taken to have died mid-send. */
 const REPLY_LEASE_MS = 2 * 60_000;
@@ -41,6 +44,11 @@ export interface AnswerWorkerDependencies {
   readonly telemetry: Telemetry;
   readonly clock?: Clock;
   readonly schedule?: PollSchedule;
+  /**
+   * Hands the message back to be processed again after `delayMs` (queue: a message with a
+   * visibility delay; inline: a timer): how a waiting question holds no worker.
+   */
+  readonly defer: (message: QuestionMessage, delayMs: number) => Promise<void>;
   /** Typing indicator repeat. @default 3000 */
   readonly typingIntervalMs?: number;
 }
@@ -57,60 +65,9 @@ function errorCode(error: unknown): string {
   return [e.name, e.errorCode ?? e.type, e.status ?? e.statusCode].filter((p) => p !== undefined).join(':');
 }
 
-/** Whether a patch still makes sense on a record someone else changed in between. */
-type Recheck = (fresh: JobValue) => boolean;
-
-/** Job updates only apply to an open job nobody else is replying to. */
-const openAndUnclaimed: Recheck = (fresh) => !isFinished(fresh.state) && fresh.state !== 'replying';
-
-/** Updates by the holder of a reply claim apply only while the claim is still its own. */
-const claimedBy =
-  (owner: string): Recheck =>
-  (fresh) =>
-    fresh.state === 'replying' && fresh.replyClaim?.by === owner;
-
 /** Poison found someone else sending: the host retries the poison message later. */
 export class ReplyInProgressError extends Error {
   override readonly name = 'ReplyInProgressError';
-}
-
-/**
- * The job as this worker sees it; updates are serialized. After an ETag conflict the fresh record
- * is re-checked, and the patch applied again only if it still makes sense there.
- */
-class JobHandle {
-  private chain: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly state: BotState,
-    public current: Versioned<JobValue>,
-  ) {}
-
-  get value(): JobValue {
-    return this.current.value;
-  }
-
-  update(patch: Partial<Omit<JobValue, 'id'>>, recheck: Recheck = openAndUnclaimed): Promise<void> {
-    this.chain = this.chain.then(async () => {
-      const updated = (await this.state.jobs.update(this.current, patch)) ?? (await this.recheckAndApply(patch, recheck));
-      if (updated) this.current = updated;
-    });
-    return this.chain;
-  }
-
-  private async recheckAndApply(patch: Partial<Omit<JobValue, 'id'>>, recheck: Recheck): Promise<Versioned<JobValue> | undefined> {
-    const fresh = await this.state.jobs.get(this.current.key);
-    if (!fresh) return undefined;
-    if (!recheck(fresh.value)) return fresh;
-    return this.state.jobs.update(fresh, patch);
-  }
-
-  async reload(): Promise<Versioned<JobValue> | undefined> {
-    await this.chain;
-    const fresh = await this.state.jobs.get(this.current.key);
-    if (fresh) this.current = fresh;
-    return fresh;
-  }
 }
 
 /**
@@ -120,9 +77,11 @@ class JobHandle {
  */
 export class AnswerWorker {
   private readonly clock: Clock;
+  private readonly admission: Admission;
 
   constructor(private readonly deps: AnswerWorkerDependencies) {
     this.clock = deps.clock ?? systemClock;
+    this.admission = new Admission({ ...deps, clock: this.clock });
   }
 
   /** One attempt at a question, inside a `genie.answer` span joined to the host's trace when tracing is on. */
@@ -141,8 +100,9 @@ export class AnswerWorker {
     if (isReplyHeldByOther(found.value, undefined, this.clock.now(), REPLY_LEASE_MS)) return;
     const job = new JobHandle(this.deps.state, found);
     const messages = this.messagesOf(found.value);
-    await job.update({ attempts: found.value.attempts + 1 });
     const log = { job: message.jobId, user: found.value.userHash, attempt: dequeueCount };
+    if (!found.value.genie && (await this.waitsForAdmission(job, message, messages))) return;
+    await job.update({ attempts: job.value.attempts + 1 });
 
     const stopTyping = this.keepTyping(job.value.reference);
     // Once the status line is up it tells the user we are on it: typing can stop.
@@ -176,6 +136,7 @@ export class AnswerWorker {
     } catch (error: unknown) {
       stopTyping();
       await status.cancel();
+      await this.slowDownOn429(job, error);
       const reason = failureReasonOf(error);
       if (isTransient(error) && dequeueCount < HOST_SETTINGS.maxDequeueCount) {
         this.deps.logger.warn('question.retry', { ...log, reason, error: errorCode(error) });
@@ -214,6 +175,29 @@ export class AnswerWorker {
       this.deps.telemetry.questionFinished('failed', 'internal', this.clock.now() - job.value.createdAt);
       this.deps.logger.error('question.untold', { ...log, error: errorCode(error) });
     }
+  }
+
+  /**
+   * True when the question must wait (its chat's previous one is still open, or Genie's pace has no
+   * slot yet): the message is dispatched again with a delay and this attempt ends, holding no
+   * worker. Past the answer timeout the asker gets the plain timeout message instead.
+   */
+  private async waitsForAdmission(job: JobHandle, message: QuestionMessage, messages: Messages): Promise<boolean> {
+    const decision = await this.admission.decide(job, messages);
+    if (decision.kind === 'admitted') return false;
+    if (decision.kind === 'expired') {
+      await this.fail(job, 'timeout', messages.text('error.timeout'), new Error('admission_timeout'));
+    } else {
+      await this.deps.defer(message, decision.delayMs);
+    }
+    return true;
+  }
+
+  /** Genie refused the question itself (429 past the client's retries): slower pace for everyone, a new slot for this one. */
+  private async slowDownOn429(job: JobHandle, error: unknown): Promise<void> {
+    if (!(error instanceof GenieHttpError) || error.status !== 429 || job.value.genie) return;
+    await this.deps.state.pacer.slowDown(error.retryAfterMs ?? 1_000).catch(() => undefined);
+    await job.update({ slotAt: undefined });
   }
 
   /** The language the question came in; jobs recorded before languages were stored get the default. */

@@ -26,6 +26,8 @@ describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
   let logger: ReturnType<typeof recordingLogger>;
   /** Another worker on the same store, sender and Genie: a second instance. */
   let secondWorker: () => AnswerWorker;
+  /** Jobs handed back to wait for admission (the pace here is high: only the chat's lane makes one wait). */
+  let deferred: string[];
   let nextJob = 0;
 
   before(async () => {
@@ -70,7 +72,12 @@ describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
         logger,
         telemetry: quietTelemetry(logger, clock),
         clock,
+        defer: (message) => {
+          deferred.push(message.jobId);
+          return Promise.resolve();
+        },
       });
+    deferred = [];
     worker = secondWorker();
   });
 
