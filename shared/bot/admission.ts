@@ -42,17 +42,15 @@ export class Admission {
       return { kind: 'wait', delayMs: LANE_RECHECK_MS };
     }
 
-    let slotAt = job.value.slotAt;
-    let ahead: number;
-    let intervalMs = state.pacer.baseIntervalMs;
-    if (slotAt === undefined) {
-      const slot = await state.pacer.take();
-      await job.update({ slotAt: slot.at });
-      ({ at: slotAt, ahead, intervalMs } = slot);
-    } else {
-      ahead = Math.ceil((slotAt - now) / intervalMs);
-    }
-    if (slotAt <= now) {
+    const recorded = job.value.slotAt;
+    const slot = recorded === undefined ? await state.pacer.take() : undefined;
+    if (slot) await job.update({ slotAt: slot.at });
+    const slotAt = slot?.at ?? recorded!;
+    const intervalMs = slot?.intervalMs ?? state.pacer.baseIntervalMs;
+    // Read again: the slot was taken at the store's moment, after the checks above.
+    const current = clock.now();
+    const ahead = slot?.ahead ?? Math.ceil((slotAt - current) / intervalMs);
+    if (slotAt <= current) {
       // The waiting notice gives way to the usual status line once Genie has the question.
       if (job.value.noticeAt !== undefined) await this.notice(job, messages.text('status.looking'), true);
       return { kind: 'admitted' };
@@ -62,7 +60,7 @@ export class Admission {
       const perMinute = Math.max(1, Math.round(60_000 / intervalMs));
       await this.notice(job, messages.text('status.waitingForGenie', { ahead: Math.max(1, ahead), perMinute }));
     }
-    return { kind: 'wait', delayMs: Math.min(slotAt - now, NOTICE_INTERVAL_MS) };
+    return { kind: 'wait', delayMs: Math.min(slotAt - current, NOTICE_INTERVAL_MS) };
   }
 
   /**

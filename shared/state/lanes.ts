@@ -18,7 +18,7 @@ export class LaneContendedError extends Error {
 }
 
 /** Conditional writes lost in a row before giving up (the queue retries the job). */
-const MAX_CONFLICTS = 8;
+const MAX_CONFLICTS = 32;
 
 /**
  * One question at a time per chat, in the order asked, across instances: a job joins its chat's

@@ -34,8 +34,8 @@ export class PacerContendedError extends Error {
 }
 
 const KEY = 'pace:workspace';
-/** Conditional writes lost in a row before taking a slot gives up (the queue retries the job). */
-const MAX_CONFLICTS = 8;
+/** Conditional writes lost in a row before taking a slot gives up (the queue retries the job): each round has a winner, so this many racers all get through. */
+const MAX_CONFLICTS = 32;
 /** An idle schedule is forgotten after this: the next question starts from the base pace. */
 const IDLE_TTL_MS = 60 * 60_000;
 
