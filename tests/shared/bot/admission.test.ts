@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 
-import { type GenieEmulator, startGenieEmulator } from '../../../dev/genie-emulator';
+import type { GenieEmulator } from '../../../dev/genie-emulator';
 import { AnswerWorker } from '../../../shared/bot';
 import type { AppConfig } from '../../../shared/config';
 import { GenieClient, patTokenSource } from '../../../shared/genie';
-import { KeepAliveHttpClient } from '../../../shared/http';
-import { ManualClock } from '../../../shared/runtime';
+import type { KeepAliveHttpClient } from '../../../shared/http';
+import type { ManualClock } from '../../../shared/runtime';
 import { type BotState, createBotState, createMemoryStores, type JobValue, type RecordStores } from '../../../shared/state';
-import { quietTelemetry, recordingLogger, RecordingSender, testConfig } from './fixtures';
+import { quietTelemetry, recordingLogger, RecordingSender, testConfig, useEmulatedGenie } from './fixtures';
 
 const QUESTION = 'How many orders this week?';
 const reference = (chat: string) => ({
@@ -28,17 +28,10 @@ describe('Admission: Genie’s pace across instances, one question at a time per
   let deferred: { jobId: string; delayMs: number }[];
   let nextJob = 0;
 
-  before(async () => {
-    clock = new ManualClock(Date.parse('2026-03-01T09:00:00Z'));
-    genie = await startGenieEmulator({ now: () => clock.now(), demo: false });
-    http = new KeepAliveHttpClient(testConfig().http);
-  });
-  after(async () => {
-    http.destroy();
-    await genie.close();
-  });
+  const emulated = useEmulatedGenie();
 
   beforeEach(() => {
+    ({ clock, genie, http } = emulated);
     genie.reset();
     genie.script(QUESTION, { text: 'Seven orders.' });
     config = testConfig({
