@@ -21,8 +21,11 @@ describe('Azure Storage down for 10 s while questions are in flight (Azurite on 
 
   const post = (activity: Record<string, unknown>) =>
     fetch(`${host.url}/api/messages`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(activity) });
+  /** Every arrival (sends and in-place updates) carrying the answer card: a second delivery would count twice. */
   const cards = (chat: string, text: string) =>
-    connector.messages(chat).filter((m) => m.activity.attachments?.length && JSON.stringify(m.activity).includes(text)).length;
+    connector.received.filter(
+      (r) => r.conversationId === chat && Array.isArray(r.activity.attachments) && JSON.stringify(r.activity).includes(text),
+    ).length;
 
   before(async () => {
     [azurite, genie, connector] = await Promise.all([startDiskAzurite(), startGenieEmulator({ demo: false }), startFakeConnector()]);
