@@ -80,7 +80,14 @@ export async function spawnDevHost(env: Record<string, string>): Promise<DevHost
   const started = performance.now();
   const child = spawn(process.execPath, [join(ROOT, 'dist', 'dev', 'main.js')], {
     // One simulated user asks thousands of questions: the per-person rate is set out of the way (still checked).
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', USER_QUESTIONS_PER_MINUTE: '100000', ...env, PORT: String(port) },
+    env: {
+      PATH: process.env.PATH ?? '',
+      LOG_LEVEL: 'warn',
+      USER_QUESTIONS_PER_MINUTE: '100000',
+      GENIE_QUESTIONS_PER_MINUTE: '60000',
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

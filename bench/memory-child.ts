@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     SESSION_MEMORY_MAX_ENTRIES: env.SESSION_MEMORY_MAX_ENTRIES ?? '10000',
     // One simulated user asks every question: the per-person rate is set out of the way (still checked).
     USER_QUESTIONS_PER_MINUTE: '100000',
+    GENIE_QUESTIONS_PER_MINUTE: '60000',
   });
   if (!config.ok) throw new Error(JSON.stringify(config.problems));
   let lines = 0;

@@ -12,7 +12,7 @@ import {
   type WebhookResult,
 } from '../bot';
 import { type AppConfig, ConfigError, getConfig, QUESTIONS_QUEUE } from '../config';
-import { createTokenSource, failureReasonOf, GenieClient, type PollSchedule } from '../genie';
+import { createTokenSource, failureReasonOf, GenieClient, type GenieEndpoint, type PollSchedule } from '../genie';
 import { ensureError, getSharedHttpClient, sharedHttpStats } from '../http';
 import { messagesFor, resolveLocale } from '../i18n';
 import { GraphGroupMembership, type GraphGroupMembershipOptions, PolicyGate, type RateWindow, UserRateLimiter } from '../policy';
@@ -75,6 +75,9 @@ function appCredential(config: AppConfig): TokenCredential {
   return clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
 }
 
+/** The Genie calls that ask a question: the ones the pacer spaces out. */
+const QUESTION_POSTS: ReadonlySet<GenieEndpoint> = new Set(['start-conversation', 'create-message']);
+
 export async function createBotApp(config: AppConfig, overrides: BotAppOverrides = {}): Promise<BotApp> {
   const logger = createLogger(config.telemetry.logLevel, overrides.logSink);
   const otel = overrides.otel ?? (await startAzureMonitor(config.telemetry, appVersion()));
@@ -102,7 +105,18 @@ export async function createBotApp(config: AppConfig, overrides: BotAppOverrides
     spaceId: config.databricks.spaceId,
     http,
     tokens: createTokenSource(config.databricks.host, config.databricks.auth, http),
-    observer: telemetry,
+    observer: {
+      onCall: (event) => telemetry.onCall(event),
+      onRetry: (event) => {
+        telemetry.onRetry(event);
+        // A question POST Genie refused (the client retries it after Retry-After): every instance slows down.
+        if (event.reason === 'status_429' && QUESTION_POSTS.has(event.endpoint)) {
+          state.pacer
+            .slowDown(event.delayMs)
+            .catch((error: unknown) => logger.warn('pacer.slowdown_failed', { error: ensureError(error).name }));
+        }
+      },
+    },
   });
   const genieFactory = () => Promise.resolve(genie);
   const host = new BotHost(config.bot, async (context: TurnContext, error: unknown) => {
@@ -118,6 +132,7 @@ export async function createBotApp(config: AppConfig, overrides: BotAppOverrides
     genie: genieFactory,
     logger,
     telemetry,
+    defer: (message, delayMs) => dispatcher.dispatch(message, { delayMs }),
     ...(overrides.schedule ? { schedule: overrides.schedule } : {}),
   });
   const dispatcher: QuestionDispatcher =
@@ -229,9 +244,9 @@ export async function answerQuestion(entry: unknown, dequeueCount: number, trace
 }
 
 /** The poison queue's entry: the user hears their question could not be answered. */
-export async function abandonQuestion(entry: unknown): Promise<QueueOutcome> {
+export async function abandonQuestion(entry: unknown, dequeueCount: number): Promise<QueueOutcome> {
   if (!isQuestionMessage(entry)) return 'dropped';
-  await codesOnly(async () => (await getBotApp()).worker.poison(entry));
+  await codesOnly(async () => (await getBotApp()).worker.poison(entry, dequeueCount));
   return 'handled';
 }
 

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 import type { Activity } from 'botbuilder';
 
 import { type AppConfig, HOST_SETTINGS } from '../config';
@@ -8,17 +10,28 @@ import {
   failureReasonOf,
   type GenieClient,
   GenieError,
+  GenieHttpError,
   type PollSchedule,
   userMessageKey,
 } from '../genie';
 import { ensureError } from '../http';
 import { type Messages, messagesFor, resolveLocale } from '../i18n';
 import { type Clock, systemClock } from '../runtime';
-import { type BotState, isFinished, type JobValue, type QuestionMessage, type Versioned } from '../state';
+import {
+  type BotState,
+  isFinished,
+  isReplyHeldByOther,
+  type JobValue,
+  type QuestionMessage,
+  type ReplyClaim,
+  type Versioned,
+} from '../state';
 import { type Logger, type Telemetry, truncateForLog } from '../telemetry';
 import type { ConversationSender } from './adapter';
+import { Admission } from './admission';
 import { attachment, jsonBytes, renderAnswerCard } from './cards';
 import { aiLabelFor } from './citations';
+import { claimedBy, JobHandle } from './job-handle';
 
 /** A reply older than this in state `replying` is taken to have died mid-send. */
 const REPLY_LEASE_MS = 2 * 60_000;
@@ -32,6 +45,11 @@ export interface AnswerWorkerDependencies {
   readonly telemetry: Telemetry;
   readonly clock?: Clock;
   readonly schedule?: PollSchedule;
+  /**
+   * Hands the message back to be processed again after `delayMs` (queue: a message with a
+   * visibility delay; inline: a timer): how a waiting question holds no worker.
+   */
+  readonly defer: (message: QuestionMessage, delayMs: number) => Promise<void>;
   /** Typing indicator repeat. @default 3000 */
   readonly typingIntervalMs?: number;
 }
@@ -48,38 +66,9 @@ function errorCode(error: unknown): string {
   return [e.name, e.errorCode ?? e.type, e.status ?? e.statusCode].filter((p) => p !== undefined).join(':');
 }
 
-/** The job as this worker sees it; updates are serialized and retried once on a conflict. */
-class JobHandle {
-  private chain: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly state: BotState,
-    public current: Versioned<JobValue>,
-  ) {}
-
-  get value(): JobValue {
-    return this.current.value;
-  }
-
-  update(patch: Partial<Omit<JobValue, 'id'>>): Promise<void> {
-    this.chain = this.chain.then(async () => {
-      const updated = (await this.state.jobs.update(this.current, patch)) ?? (await this.reloadAndApply(patch));
-      if (updated) this.current = updated;
-    });
-    return this.chain;
-  }
-
-  private async reloadAndApply(patch: Partial<Omit<JobValue, 'id'>>): Promise<Versioned<JobValue> | undefined> {
-    const fresh = await this.state.jobs.get(this.current.key);
-    return fresh ? this.state.jobs.update(fresh, patch) : undefined;
-  }
-
-  async reload(): Promise<Versioned<JobValue> | undefined> {
-    await this.chain;
-    const fresh = await this.state.jobs.get(this.current.key);
-    if (fresh) this.current = fresh;
-    return fresh;
-  }
+/** Poison found someone else sending: the host retries the poison message later. */
+export class ReplyInProgressError extends Error {
+  override readonly name = 'ReplyInProgressError';
 }
 
 /**
@@ -89,9 +78,11 @@ class JobHandle {
  */
 export class AnswerWorker {
   private readonly clock: Clock;
+  private readonly admission: Admission;
 
   constructor(private readonly deps: AnswerWorkerDependencies) {
     this.clock = deps.clock ?? systemClock;
+    this.admission = new Admission({ ...deps, clock: this.clock });
   }
 
   /** One attempt at a question, inside a `genie.answer` span joined to the host's trace when tracing is on. */
@@ -107,11 +98,12 @@ export class AnswerWorker {
       return;
     }
     if (isFinished(found.value.state)) return;
-    if (found.value.state === 'replying' && this.clock.now() - found.value.updatedAt < REPLY_LEASE_MS) return;
+    if (isReplyHeldByOther(found.value, undefined, this.clock.now(), REPLY_LEASE_MS)) return;
     const job = new JobHandle(this.deps.state, found);
     const messages = this.messagesOf(found.value);
-    await job.update({ attempts: found.value.attempts + 1 });
     const log = { job: message.jobId, user: found.value.userHash, attempt: dequeueCount };
+    if (!found.value.genie && (await this.waitsForAdmission(job, message, messages))) return;
+    await job.update({ attempts: job.value.attempts + 1 });
 
     const stopTyping = this.keepTyping(job.value.reference);
     // Once the status line is up it tells the user we are on it: typing can stop.
@@ -150,6 +142,7 @@ export class AnswerWorker {
     } catch (error: unknown) {
       stopTyping();
       await status.cancel();
+      await this.slowDownOn429(job, error);
       const reason = failureReasonOf(error);
       if (isTransient(error) && dequeueCount < HOST_SETTINGS.maxDequeueCount) {
         this.deps.logger.warn('question.retry', { ...log, reason, error: errorCode(error) });
@@ -161,16 +154,56 @@ export class AnswerWorker {
     }
   }
 
-  /** After the host's last attempt: the user hears their question could not be answered. */
-  async poison(message: QuestionMessage): Promise<void> {
+  /**
+   * After the host's last attempt: the user hears their question could not be answered. While
+   * another worker holds a fresh reply claim, nothing is sent (it may be sending the answer): the
+   * poison message is retried. If telling the user keeps failing (connector down) until the poison
+   * message's own last attempt, the job is closed as failed untold, with an operator error, rather
+   * than left open.
+   */
+  async poison(message: QuestionMessage, dequeueCount: number = HOST_SETTINGS.maxDequeueCount): Promise<void> {
     const found = await this.deps.state.jobs.get(message.jobId);
     if (!found || isFinished(found.value.state)) return;
-    await this.fail(
-      new JobHandle(this.deps.state, found),
-      'internal',
-      this.messagesOf(found.value).text('reply.poison'),
-      new Error('poison'),
-    );
+    const lastAttempt = dequeueCount >= HOST_SETTINGS.maxDequeueCount;
+    const log = { job: found.value.id, user: found.value.userHash, attempt: dequeueCount };
+    if (isReplyHeldByOther(found.value, undefined, this.clock.now(), REPLY_LEASE_MS)) {
+      if (!lastAttempt) throw new ReplyInProgressError('another worker is replying to this question');
+      this.deps.logger.warn('poison.reply_in_progress', log);
+      return;
+    }
+    const job = new JobHandle(this.deps.state, found);
+    try {
+      await this.fail(job, 'internal', this.messagesOf(found.value).text('reply.poison'), new Error('poison'));
+    } catch (error: unknown) {
+      if (!lastAttempt) throw error;
+      await job.update({ state: 'failed', failure: 'internal' });
+      if (job.value.state !== 'failed') return;
+      this.deps.telemetry.questionFinished('failed', 'internal', this.clock.now() - job.value.createdAt);
+      this.deps.logger.error('question.untold', { ...log, error: errorCode(error) });
+    }
+  }
+
+  /**
+   * True when the question must wait (its chat's previous one is still open, or Genie's pace has no
+   * slot yet): the message is dispatched again with a delay and this attempt ends, holding no
+   * worker. Past the answer timeout the asker gets the plain timeout message instead.
+   */
+  private async waitsForAdmission(job: JobHandle, message: QuestionMessage, messages: Messages): Promise<boolean> {
+    const decision = await this.admission.decide(job, messages);
+    if (decision.kind === 'admitted') return false;
+    if (decision.kind === 'expired') {
+      await this.fail(job, 'timeout', messages.text('error.timeout'), new Error('admission_timeout'));
+    } else {
+      await this.deps.defer(message, decision.delayMs);
+    }
+    return true;
+  }
+
+  /** Genie refused the question itself (429 past the client's retries): slower pace for everyone, a new slot for this one. */
+  private async slowDownOn429(job: JobHandle, error: unknown): Promise<void> {
+    if (!(error instanceof GenieHttpError) || error.status !== 429 || job.value.genie) return;
+    await this.deps.state.pacer.slowDown(error.retryAfterMs ?? 1_000).catch(() => undefined);
+    await job.update({ slotAt: undefined });
   }
 
   /** The language the question came in; jobs recorded before languages were stored get the default. */
@@ -227,11 +260,10 @@ export class AnswerWorker {
     card?: JobValue['card'],
     failure?: FailureReason,
   ): Promise<boolean> {
-    const latest = await job.reload();
-    if (!latest || isFinished(latest.value.state)) return false;
-    const claimed = await this.deps.state.jobs.update(latest, { state: 'replying' });
+    const owner = randomUUID();
+    const claimed = await this.claimReply(job, owner);
     if (!claimed) return false;
-    job.current = claimed;
+    const mine = claimedBy(owner);
     const { reference, statusActivityId } = claimed.value;
     try {
       let replaced = false;
@@ -246,11 +278,31 @@ export class AnswerWorker {
       if (!replaced) await this.deps.sender.send(reference, activity);
     } catch (error: unknown) {
       // Nothing reached the chat: give the claim back, so the next attempt sends instead of waiting it out.
-      await job.update({ state: latest.value.state });
+      await job.update({ state: claimed.value.replyClaim?.from ?? 'asked' }, mine);
       throw error;
     }
-    await job.update({ state: final, ...(card ? { card } : {}), ...(failure ? { failure } : {}) });
+    await job.update({ state: final, ...(card ? { card } : {}), ...(failure ? { failure } : {}) }, mine);
     return true;
+  }
+
+  /**
+   * Takes the right to send: refused while someone else's claim is fresh; after an ETag conflict
+   * the job is read again and judged afresh (another worker may have claimed or finished it).
+   */
+  private async claimReply(job: JobHandle, owner: string): Promise<Versioned<JobValue> | undefined> {
+    for (let look = 0; look < 3; look++) {
+      const latest = await job.reload();
+      if (!latest || isFinished(latest.value.state)) return undefined;
+      const now = this.clock.now();
+      if (isReplyHeldByOther(latest.value, owner, now, REPLY_LEASE_MS)) return undefined;
+      const from: ReplyClaim['from'] = latest.value.replyClaim?.from ?? (latest.value.state === 'queued' ? 'queued' : 'asked');
+      const claimed = await this.deps.state.jobs.update(latest, { state: 'replying', replyClaim: { by: owner, at: now, from } });
+      if (claimed) {
+        job.current = claimed;
+        return claimed;
+      }
+    }
+    return undefined;
   }
 
   /**

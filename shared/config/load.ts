@@ -185,6 +185,7 @@ export function loadConfig(env: Env): ConfigResult {
     databricks,
     genie: {
       answerTimeoutMs: r.get(GENIE_SETTINGS.answerTimeoutSeconds) * 1000,
+      questionsPerMinute: r.get(GENIE_SETTINGS.questionsPerMinute),
       deleteExpiredConversations: r.get(GENIE_SETTINGS.deleteExpiredConversations),
     },
     bot,

@@ -39,6 +39,8 @@ export interface AppConfig {
   };
   readonly genie: {
     readonly answerTimeoutMs: number;
+    /** The workspace-wide pace of question POSTs (start-conversation, create-message). */
+    readonly questionsPerMinute: number;
     readonly deleteExpiredConversations: boolean;
   };
   readonly bot: {

@@ -18,6 +18,9 @@ export const enUS = {
     'help.channels': 'In a channel, mention me to ask; I answer in the thread.',
 
     'status.looking': '🔎 Looking at your data…',
+    'status.waitingForGenie':
+      '⏳ {ahead, plural, one {# question} other {# questions}} ahead of yours — Genie answers about {perMinute, number} a minute. Your answer will appear here.',
+    'status.queuedBehind': '⏳ Your question is queued behind the previous one in this chat. I’ll answer it right after.',
     'reply.newConversation': 'Started a new conversation with Genie. What would you like to know?',
     'reply.notText': 'I can only read text questions. Type your question, or **{help}** to see what I can do.',
     'reply.tooLong': 'That question is too long for me to pass on. Please keep it under {max, number} characters.',

@@ -16,6 +16,9 @@ export const zhCN = {
     'help.channels': '在频道中请 @提及我来提问；我会在该帖子中回复。',
 
     'status.looking': '🔎 正在查询你的数据…',
+    'status.waitingForGenie':
+      '⏳ 你的问题前面还有 {ahead, number} 个问题，Genie 每分钟大约能回答 {perMinute, number} 个。答案会显示在这里。',
+    'status.queuedBehind': '⏳ 你的问题排在这个聊天中的上一个问题之后，我会接着回答。',
     'reply.newConversation': '已与 Genie 开始新的对话。想了解什么？',
     'reply.notText': '我只能读取文字问题。请输入你的问题，或输入 **{help}** 查看我能做什么。',
     'reply.tooLong': '这个问题太长，我无法转交。请控制在 {max, number} 个字符以内。',

@@ -16,6 +16,8 @@ export const zhTW = {
     'help.channels': '在頻道中請 @提及我來提問；我會在討論串中回覆。',
 
     'status.looking': '🔎 正在查詢您的資料…',
+    'status.waitingForGenie': '⏳ 您的問題前面還有 {ahead, number} 個問題，Genie 每分鐘約可回答 {perMinute, number} 個。答案會顯示在這裡。',
+    'status.queuedBehind': '⏳ 您的問題排在這個聊天中的上一個問題之後，我會接著回答。',
     'reply.newConversation': '已和 Genie 開始新的對話。想了解什麼呢？',
     'reply.notText': '我只能讀取文字問題。請輸入您的問題，或輸入 **{help}** 查看我能做什麼。',
     'reply.tooLong': '這個問題太長，我無法轉交。請控制在 {max, number} 個字元以內。',

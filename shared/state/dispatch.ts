@@ -12,10 +12,15 @@ export function isQuestionMessage(value: unknown): value is QuestionMessage {
   return typeof value === 'object' && value !== null && typeof (value as { jobId?: unknown }).jobId === 'string';
 }
 
+export interface DispatchOptions {
+  /** Not before this many ms from now (a question waiting for admission). @default 0 */
+  readonly delayMs?: number;
+}
+
 /** Hands a recorded question to the answer worker. */
 export interface QuestionDispatcher {
   readonly mode: 'queue' | 'inline';
-  dispatch(message: QuestionMessage): Promise<void>;
+  dispatch(message: QuestionMessage, options?: DispatchOptions): Promise<void>;
 }
 
 /**
@@ -28,13 +33,17 @@ export class StorageQueueDispatcher implements QuestionDispatcher {
 
   constructor(private readonly queue: QueueClient) {}
 
-  async dispatch(message: QuestionMessage): Promise<void> {
+  async dispatch(message: QuestionMessage, options: DispatchOptions = {}): Promise<void> {
     this.ready ??= this.queue.createIfNotExists().catch((error: unknown) => {
       this.ready = undefined;
       throw error;
     });
     await this.ready;
-    await this.queue.sendMessage(Buffer.from(JSON.stringify(message)).toString('base64'));
+    const delaySeconds = Math.ceil((options.delayMs ?? 0) / 1000);
+    await this.queue.sendMessage(
+      Buffer.from(JSON.stringify(message)).toString('base64'),
+      delaySeconds > 0 ? { visibilityTimeout: delaySeconds } : {},
+    );
   }
 }
 
@@ -62,8 +71,8 @@ export class InlineDispatcher implements QuestionDispatcher {
     private readonly options: InlineDispatcherOptions = {},
   ) {}
 
-  dispatch(message: QuestionMessage): Promise<void> {
-    const run = this.run(message).finally(() => this.pending.delete(run));
+  dispatch(message: QuestionMessage, options: DispatchOptions = {}): Promise<void> {
+    const run = this.run(message, options.delayMs).finally(() => this.pending.delete(run));
     this.pending.add(run);
     return Promise.resolve();
   }
@@ -73,9 +82,9 @@ export class InlineDispatcher implements QuestionDispatcher {
     while (this.pending.size) await Promise.all([...this.pending]);
   }
 
-  private async run(message: QuestionMessage): Promise<void> {
+  private async run(message: QuestionMessage, delayMs?: number): Promise<void> {
     // Like a queue's pickup, a moment after the webhook answered: a burst is acknowledged first.
-    await new Promise((resolve) => setTimeout(resolve, this.options.pickupDelayMs ?? 25));
+    await new Promise((resolve) => setTimeout(resolve, delayMs ?? this.options.pickupDelayMs ?? 25));
     const max = this.options.maxDequeueCount ?? HOST_SETTINGS.maxDequeueCount;
     for (let dequeueCount = 1; dequeueCount <= max; dequeueCount++) {
       try {

@@ -1,5 +1,6 @@
 export { ActivityDeduplicator, DEDUP_TTL_MS, type DedupValue } from './dedup';
 export {
+  type DispatchOptions,
   InlineDispatcher,
   type InlineDispatcherOptions,
   isQuestionMessage,
@@ -7,8 +8,19 @@ export {
   type QuestionMessage,
   StorageQueueDispatcher,
 } from './dispatch';
-export { isFinished, type JobState, JobStore, type JobStoreOptions, type JobValue, type StoredReference } from './jobs';
+export {
+  isFinished,
+  isReplyHeldByOther,
+  type JobState,
+  JobStore,
+  type JobStoreOptions,
+  type JobValue,
+  type ReplyClaim,
+  type StoredReference,
+} from './jobs';
+export { ChatLanes, LaneContendedError, type LaneValue, type Turn } from './lanes';
 export { MemoryRecordStore } from './memory-store';
+export { PacerContendedError, type PacerOptions, type PaceValue, QuestionPacer, type Slot } from './pacer';
 export type { RecordStore, Versioned } from './record-store';
 export { type ConversationLease, type SessionOptions, SessionService, type SessionValue } from './sessions';
 export {

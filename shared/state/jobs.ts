@@ -1,5 +1,6 @@
 import type { FailureReason, GenieMessageRef } from '../genie';
 import { type Clock, systemClock } from '../runtime';
+import type { ChatLanes, Turn } from './lanes';
 import type { RecordStore, Versioned } from './record-store';
 
 /**
@@ -8,6 +9,16 @@ import type { RecordStore, Versioned } from './record-store';
  * are recorded, and sends nothing once answered.
  */
 export type JobState = 'queued' | 'asked' | 'replying' | 'answered' | 'failed';
+
+/**
+ * Who holds the right to send the reply (state `replying`), since when, and the state to give back
+ * if nothing reached the chat. The owner token is per reply attempt, so two workers never share one.
+ */
+export interface ReplyClaim {
+  readonly by: string;
+  readonly at: number;
+  readonly from: Exclude<JobState, 'replying' | 'answered' | 'failed'>;
+}
 
 /** A conversation reference as stored: plain JSON, so state does not depend on botbuilder. */
 export type StoredReference = Readonly<Record<string, unknown>>;
@@ -28,6 +39,12 @@ export interface JobValue {
   /** The "looking at your data" line the answer replaces. */
   readonly statusActivityId?: string;
   readonly failure?: FailureReason;
+  /** When the pacer let this question go to Genie: taken once, so a redelivery does not take another slot. */
+  readonly slotAt?: number;
+  /** When the waiting notice (in the status line) was last written, so it changes at most every so often. */
+  readonly noticeAt?: number;
+  /** Set while `replying`; absent in every other state. */
+  readonly replyClaim?: ReplyClaim;
   /** Salted hash of the asker, for logs. */
   readonly userHash?: string;
   /** The language the question came in (a shipped locale); the answer, status line and errors use it. */
@@ -39,35 +56,55 @@ export interface JobValue {
   readonly card?: object;
 }
 
+/** How long an unfinished job (and its place in its chat's lane) is kept. */
+export const JOB_OPEN_TTL_MS = 24 * 60 * 60_000;
+
 export interface JobStoreOptions {
   /** How long an unfinished job is kept. @default 86400000 (1 day) */
   readonly openTtlMs?: number;
   /** How long a finished job is kept: late redeliveries find it finished, ratings find its card. @default 14400000 (4 h) */
   readonly finishedTtlMs?: number;
   readonly clock?: Clock;
+  /** One question at a time per chat, in order: jobs join their chat's lane when recorded, leave it when finished. */
+  readonly lanes?: ChatLanes;
 }
 
 export function isFinished(state: JobState): boolean {
   return state === 'answered' || state === 'failed';
 }
 
+/**
+ * True while someone other than `owner` holds a reply claim younger than `leaseMs`: they may be
+ * sending right now. An older claim is taken to have died mid-send. Jobs written before claims
+ * carried an owner count from their last update.
+ */
+export function isReplyHeldByOther(job: JobValue, owner: string | undefined, now: number, leaseMs: number): boolean {
+  if (job.state !== 'replying') return false;
+  if (owner !== undefined && job.replyClaim?.by === owner) return false;
+  return now - (job.replyClaim?.at ?? job.updatedAt) < leaseMs;
+}
+
 export class JobStore {
   private readonly clock: Clock;
   private readonly openTtlMs: number;
   private readonly finishedTtlMs: number;
+  private readonly lanes: ChatLanes | undefined;
 
   constructor(
     private readonly store: RecordStore<JobValue>,
     options: JobStoreOptions = {},
   ) {
     this.clock = options.clock ?? systemClock;
-    this.openTtlMs = options.openTtlMs ?? 24 * 60 * 60_000;
+    this.openTtlMs = options.openTtlMs ?? JOB_OPEN_TTL_MS;
     this.finishedTtlMs = options.finishedTtlMs ?? 4 * 60 * 60_000;
+    this.lanes = options.lanes;
   }
 
   async create(job: Omit<JobValue, 'state' | 'createdAt' | 'updatedAt' | 'attempts'>): Promise<JobValue> {
     const now = this.clock.now();
     const value: JobValue = { ...job, state: 'queued', createdAt: now, updatedAt: now, attempts: 0 };
+    // Lane first: a lane entry whose job was never written is dropped by the next look, a job outside its lane would jump the queue.
+    await this.lanes?.join(job.chatKey, job.id, now);
     await this.store.put(job.id, value, now + this.openTtlMs);
     return value;
   }
@@ -80,9 +117,25 @@ export class JobStore {
   async update(current: Versioned<JobValue>, patch: Partial<Omit<JobValue, 'id'>>): Promise<Versioned<JobValue> | undefined> {
     const now = this.clock.now();
     const finished = isFinished(patch.state ?? current.value.state);
-    const value: JobValue = { ...current.value, ...patch, updatedAt: now, ...(finished ? { question: '' } : {}) };
+    const merged: JobValue = { ...current.value, ...patch, updatedAt: now, ...(finished ? { question: '' } : {}) };
+    // A claim lives exactly as long as the `replying` state.
+    const value: JobValue = merged.state === 'replying' ? merged : { ...merged, replyClaim: undefined };
     const expiresAt = now + (finished ? this.finishedTtlMs : this.openTtlMs);
     const etag = await this.store.replace(current.key, value, expiresAt, current.etag);
-    return etag === undefined ? undefined : { key: current.key, value, etag, expiresAt };
+    if (etag === undefined) return undefined;
+    if (finished && !isFinished(current.value.state)) {
+      // Best effort: a finished head left behind is dropped by the next question that looks.
+      await this.lanes?.leave(value.chatKey, value.id).catch(() => undefined);
+    }
+    return { key: current.key, value, etag, expiresAt };
+  }
+
+  /** Whether the job may go to Genie now, or how many of its chat's questions are still before it. */
+  turnOf(job: JobValue): Promise<Turn> {
+    if (!this.lanes) return Promise.resolve({ kind: 'go' });
+    return this.lanes.turn(job.chatKey, job.id, async (id) => {
+      const found = await this.store.get(id);
+      return found !== undefined && !isFinished(found.value.state);
+    });
   }
 }

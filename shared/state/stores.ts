@@ -5,8 +5,10 @@ import { QueueClient } from '@azure/storage-queue';
 import type { AppConfig, StorageConfig } from '../config';
 import { type Clock, systemClock } from '../runtime';
 import { ActivityDeduplicator, type DedupValue } from './dedup';
-import { JobStore, type JobValue } from './jobs';
+import { JOB_OPEN_TTL_MS, JobStore, type JobValue } from './jobs';
+import { ChatLanes, type LaneValue } from './lanes';
 import { MemoryRecordStore } from './memory-store';
+import { type PaceValue, QuestionPacer } from './pacer';
 import type { RecordStore } from './record-store';
 import { SessionService, type SessionValue } from './sessions';
 import { TableRecordStore } from './table-store';
@@ -25,6 +27,8 @@ export interface BotState {
   readonly sessions: SessionService;
   readonly dedup: ActivityDeduplicator;
   readonly jobs: JobStore;
+  /** Question POSTs to Genie at the workspace's pace, across instances. */
+  readonly pacer: QuestionPacer;
 }
 
 function isLoopbackStorage(storage: StorageConfig): boolean {
@@ -64,14 +68,17 @@ export function createMemoryStores(maxEntries: number, clock: Clock = systemCloc
 
 export function createBotState(
   stores: RecordStores,
-  config: Pick<AppConfig, 'databricks' | 'state'>,
+  config: Pick<AppConfig, 'databricks' | 'state' | 'genie'>,
   clock: Clock = systemClock,
 ): BotState {
+  // Lanes and the pace share the de-dup table (records shaped { at }): same conditional writes, same sweep.
+  const lanes = new ChatLanes(stores.dedup as RecordStore<LaneValue>, JOB_OPEN_TTL_MS, clock);
   return {
     stores,
     sessions: new SessionService(stores.sessions, { spaceId: config.databricks.spaceId, idleMs: config.state.sessionIdleMs, clock }),
     dedup: new ActivityDeduplicator(stores.dedup, clock),
-    jobs: new JobStore(stores.jobs, { clock }),
+    jobs: new JobStore(stores.jobs, { clock, lanes }),
+    pacer: new QuestionPacer(stores.dedup as RecordStore<PaceValue>, { questionsPerMinute: config.genie.questionsPerMinute, clock }),
   };
 }
 

@@ -13,6 +13,13 @@ export interface Azurite {
   stop(): Promise<void>;
 }
 
+/** Azurite keeping its data on disk: it can be stopped (an outage) and started again on the same ports with the same data. */
+export interface DiskAzurite extends Azurite {
+  /** Kills the process: storage is unreachable until {@link resume}. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -38,20 +45,17 @@ async function waitForPort(port: number, deadline: number): Promise<void> {
   throw new Error(`Azurite did not open port ${port}`);
 }
 
-/**
- * Starts Azurite from node_modules on free loopback ports, in memory, for one test file.
- * The real Azure Storage emulator: tables and queues speak the same REST API as Azure.
- */
-export async function startAzurite(): Promise<Azurite> {
-  const [blob, queue, table] = [await freePort(), await freePort(), await freePort()];
-  const workdir = mkdtempSync(join(tmpdir(), 'azurite-'));
+type Ports = readonly [blob: number, queue: number, table: number];
+
+async function spawnAzurite(ports: Ports, workdir: string, onDisk: boolean): Promise<ChildProcess> {
+  const [blob, queue, table] = ports;
   const bin = require.resolve('azurite/dist/src/azurite.js');
   const child: ChildProcess = spawn(
     process.execPath,
     [
       bin,
       '--silent',
-      '--inMemoryPersistence',
+      ...(onDisk ? ['--location', workdir] : ['--inMemoryPersistence']),
       '--skipApiVersionCheck',
       '--disableProductStyleUrl',
       '--blobHost',
@@ -67,28 +71,69 @@ export async function startAzurite(): Promise<Azurite> {
       '--tablePort',
       String(table),
     ],
-    // In memory; the working folder only catches any debug files.
+    // In memory, the working folder only catches any debug files; on disk it holds the data.
     { stdio: ['ignore', 'ignore', 'pipe'], cwd: workdir },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   try {
     const deadline = Date.now() + 20_000;
-    for (const port of [blob, queue, table]) await waitForPort(port, deadline);
+    for (const port of ports) await waitForPort(port, deadline);
   } catch (error) {
     child.kill();
     throw new Error(`${(error as Error).message}: ${stderr.slice(0, 500)}`);
   }
+  return child;
+}
+
+function exit(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
+
+function connectionStringOf([blob, queue, table]: Ports): string {
   const host = (port: number) => `http://127.0.0.1:${port}/${ACCOUNT}`;
+  return `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=${host(blob)};QueueEndpoint=${host(queue)};TableEndpoint=${host(table)};`;
+}
+
+/**
+ * Starts Azurite from node_modules on free loopback ports, in memory, for one test file.
+ * The real Azure Storage emulator: tables and queues speak the same REST API as Azure.
+ */
+export async function startAzurite(): Promise<Azurite> {
+  const ports: Ports = [await freePort(), await freePort(), await freePort()];
+  const workdir = mkdtempSync(join(tmpdir(), 'azurite-'));
+  const child = await spawnAzurite(ports, workdir, false);
   return {
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=${host(blob)};QueueEndpoint=${host(queue)};TableEndpoint=${host(table)};`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => {
-          rmSync(workdir, { recursive: true, force: true });
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
+    connectionString: connectionStringOf(ports),
+    stop: async () => {
+      await exit(child, 'SIGTERM');
+      rmSync(workdir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Azurite with its data in a temporary folder (`--location`), for outage tests: pause() and resume() keep ports and data. */
+export async function startDiskAzurite(): Promise<DiskAzurite> {
+  const ports: Ports = [await freePort(), await freePort(), await freePort()];
+  const workdir = mkdtempSync(join(tmpdir(), 'azurite-disk-'));
+  let child: ChildProcess | undefined = await spawnAzurite(ports, workdir, true);
+  return {
+    connectionString: connectionStringOf(ports),
+    pause: async () => {
+      if (child) await exit(child, 'SIGKILL');
+      child = undefined;
+    },
+    resume: async () => {
+      child ??= await spawnAzurite(ports, workdir, true);
+    },
+    stop: async () => {
+      if (child) await exit(child, 'SIGTERM');
+      child = undefined;
+      rmSync(workdir, { recursive: true, force: true });
+    },
   };
 }

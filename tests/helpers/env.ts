@@ -8,6 +8,8 @@ export const TEST_ENV: Readonly<Record<string, string>> = {
   ANSWER_DISPATCH: 'inline',
   // Tests ask many questions as one user within a minute; the per-person rate has its own tests (gate.test.ts).
   USER_QUESTIONS_PER_MINUTE: '1000',
+  // Likewise Genie's pace (admission has its own tests: admission.test.ts); the lane still orders each chat.
+  GENIE_QUESTIONS_PER_MINUTE: '60000',
   // Keep test output readable: the app's info lines are asserted where they matter, not printed.
   LOG_LEVEL: 'warn',
 };

@@ -70,6 +70,7 @@ describe('a worker that dies after asking Genie (two instances sharing Azure Tab
       genie: () => Promise.resolve(dying),
       logger: first.logger,
       telemetry: first.telemetry,
+      defer: (message, delayMs) => first.dispatcher.dispatch(message, { delayMs }),
     });
     await assert.rejects(doomed.process({ jobId: job.id }, 1), Crash);
     const recorded = await second.state.jobs.get(job.id);

@@ -72,6 +72,14 @@ export const GENIE_SETTINGS = {
     integer: true,
     doc: 'How long to wait for one Genie answer before telling the user it timed out.',
   }),
+  questionsPerMinute: number({
+    name: 'GENIE_QUESTIONS_PER_MINUTE',
+    default: 5,
+    min: 1,
+    max: 60_000,
+    integer: true,
+    doc: "Questions sent to Genie per minute, across all instances (the workspace's limit; 5 is Databricks' documented best effort). A 429 from Genie slows the pace further for a while.",
+  }),
   deleteExpiredConversations: boolean({
     name: 'GENIE_DELETE_EXPIRED_CONVERSATIONS',
     default: true,

@@ -1,41 +1,36 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 
-import { type GenieEmulator, startGenieEmulator } from '../../../dev/genie-emulator';
+import type { GenieEmulator } from '../../../dev/genie-emulator';
 import { AnswerWorker } from '../../../shared/bot';
 import { HOST_SETTINGS } from '../../../shared/config';
 import { GenieClient, patTokenSource } from '../../../shared/genie';
-import { KeepAliveHttpClient } from '../../../shared/http';
-import { ManualClock } from '../../../shared/runtime';
+import type { KeepAliveHttpClient } from '../../../shared/http';
+import type { ManualClock } from '../../../shared/runtime';
 import type { BotState, JobValue } from '../../../shared/state';
 import { eventually } from '../../helpers/servers';
-import { memoryState, quietTelemetry, recordingLogger, RecordingSender, testConfig } from './fixtures';
+import { memoryState, quietTelemetry, recordingLogger, RecordingSender, testConfig, useEmulatedGenie } from './fixtures';
 
 const QUESTION = 'How many orders this week?';
 const CHAT_KEY = 'tenant-1|a:chat-1';
 const REFERENCE = { serviceUrl: 'http://127.0.0.1:9/teams', channelId: 'msteams', conversation: { id: 'a:chat-1' }, bot: { id: '28:bot' } };
 
 describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
-  // One clock for the worker, its state and the emulator: Genie's "seconds" pass as the worker polls.
   let clock: ManualClock;
   let genie: GenieEmulator;
   let http: KeepAliveHttpClient;
   let state: BotState;
   let sender: RecordingSender;
   let worker: AnswerWorker;
+  let logger: ReturnType<typeof recordingLogger>;
+  /** Another worker on the same store, sender and Genie: a second instance. */
+  let secondWorker: () => AnswerWorker;
   let nextJob = 0;
 
-  before(async () => {
-    clock = new ManualClock(Date.parse('2026-03-01T09:00:00Z'));
-    genie = await startGenieEmulator({ now: () => clock.now(), demo: false });
-    http = new KeepAliveHttpClient(testConfig().http);
-  });
-  after(async () => {
-    http.destroy();
-    await genie.close();
-  });
+  const emulated = useEmulatedGenie();
 
   beforeEach(() => {
+    ({ clock, genie, http } = emulated);
     genie.reset();
     genie.script(QUESTION, {
       text: 'Seven orders.',
@@ -57,16 +52,20 @@ describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
       clock,
       random: () => 0.5,
     });
-    const logger = recordingLogger();
-    worker = new AnswerWorker({
-      config,
-      state,
-      sender,
-      genie: () => Promise.resolve(client),
-      logger,
-      telemetry: quietTelemetry(logger, clock),
-      clock,
-    });
+    logger = recordingLogger();
+    secondWorker = () =>
+      new AnswerWorker({
+        config,
+        state,
+        sender,
+        genie: () => Promise.resolve(client),
+        logger,
+        telemetry: quietTelemetry(logger, clock),
+        clock,
+        // The pace here is high and each test's jobs finish in turn: nothing waits (admission.test.ts covers waiting).
+        defer: () => Promise.reject(new Error('unexpected wait for admission')),
+      });
+    worker = secondWorker();
   });
 
   async function newJob(question = QUESTION): Promise<string> {
@@ -198,5 +197,74 @@ describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
     await worker.poison({ jobId: answered });
     assert.equal(sender.messages.length, 2, 'only the answer');
     assert.equal((await job(answered)).state, 'answered');
+  });
+
+  /** A job whose Genie message is recorded and answered, the first reply having failed: the next attempts only reply. */
+  async function askedJob(): Promise<string> {
+    const id = await newJob();
+    sender.failNext(new Error('connector unreachable'));
+    await assert.rejects(worker.process({ jobId: id }, 1));
+    assert.equal((await job(id)).state, 'asked');
+    return id;
+  }
+
+  it('two workers on one store, both at the reply at once: exactly one answer is sent', async () => {
+    const id = await askedJob();
+    const release = sender.holdNext();
+    const other = secondWorker();
+    const both = Promise.all([worker.process({ jobId: id }, 2), other.process({ jobId: id }, 2)]);
+    await eventually(async () => (await job(id)).state === 'replying', 5_000, 'one worker claims the reply');
+    const claim = (await job(id)).replyClaim;
+    assert.ok(claim?.by, 'the claim names its owner');
+    release();
+    await both;
+    assert.equal(cardsSent(), 1);
+    assert.equal(questionsAsked(), 1);
+    const done = await job(id);
+    assert.equal(done.state, 'answered');
+    assert.equal(done.replyClaim, undefined, 'the claim ends with the reply');
+  });
+
+  it('a give-back after a failed send only undoes the giver’s own claim', async () => {
+    const id = await askedJob();
+    const release = sender.holdNext();
+    const stale = worker.process({ jobId: id }, 2);
+    await eventually(async () => (await job(id)).state === 'replying', 5_000, 'the first worker claims the reply');
+    clock.advance(3 * 60_000);
+    await secondWorker().process({ jobId: id }, 3);
+    assert.equal((await job(id)).state, 'answered', 'the claim ran out and another worker answered');
+    sender.failNext(new Error('connector unreachable'));
+    release();
+    await assert.rejects(stale, /connector unreachable/);
+    assert.equal((await job(id)).state, 'answered', 'the stale worker did not hand the job back');
+    assert.equal(cardsSent(), 1);
+  });
+
+  it('poison while another worker is replying sends nothing, and the answer still arrives', async () => {
+    const id = await askedJob();
+    const release = sender.holdNext();
+    const replying = worker.process({ jobId: id }, 2);
+    await eventually(async () => (await job(id)).state === 'replying', 5_000, 'the worker claims the reply');
+    await assert.rejects(worker.poison({ jobId: id }, 1), { name: 'ReplyInProgressError' }, 'retried later, not sent');
+    await worker.poison({ jobId: id }, HOST_SETTINGS.maxDequeueCount);
+    release();
+    await replying;
+    assert.equal(sender.messages.length, 1);
+    assert.equal(cardsSent(), 1);
+    assert.equal((await job(id)).state, 'answered');
+  });
+
+  it('poison that cannot reach the chat is retried, then closes the job as failed with an operator error', async () => {
+    const id = await newJob();
+    sender.failNext(new Error('connector unreachable'));
+    await assert.rejects(worker.poison({ jobId: id }, 1), /connector unreachable/);
+    assert.equal((await job(id)).state, 'queued', 'still open: the next poison attempt tries again');
+    sender.failNext(new Error('connector unreachable'));
+    await worker.poison({ jobId: id }, HOST_SETTINGS.maxDequeueCount);
+    assert.equal(sender.messages.length, 0);
+    const closed = await job(id);
+    assert.equal(closed.state, 'failed', 'not left open forever');
+    assert.equal(closed.failure, 'internal');
+    assert.ok(logger.events().includes('question.untold'), 'operators hear the user was not told');
   });
 });

@@ -1,9 +1,13 @@
+import { after, before } from 'node:test';
+
 import type { Activity } from 'botbuilder';
 
 import type { FakeConnector } from '../../../dev/fake-connector';
+import { type GenieEmulator, startGenieEmulator } from '../../../dev/genie-emulator';
 import type { ConversationSender } from '../../../shared/bot';
 import { type AppConfig, loadConfig } from '../../../shared/config';
-import { type Clock } from '../../../shared/runtime';
+import { KeepAliveHttpClient } from '../../../shared/http';
+import { type Clock, ManualClock } from '../../../shared/runtime';
 import { type BotState, createBotState, createMemoryStores, type StoredReference } from '../../../shared/state';
 import { createLogger, type Logger, Telemetry } from '../../../shared/telemetry';
 import { TEST_ENV } from '../../helpers/env';
@@ -92,4 +96,29 @@ export class RecordingSender implements ConversationSender {
     if (failure) throw failure;
     this.messages.push(sent);
   }
+}
+
+/** The Genie emulator on a manual clock shared with the code under test, started once per suite. */
+export interface EmulatedGenie {
+  readonly clock: ManualClock;
+  readonly genie: GenieEmulator;
+  readonly http: KeepAliveHttpClient;
+}
+
+/**
+ * Registers the suite's before/after: one clock for the worker, its state and the emulator, so
+ * Genie's "seconds" pass as the worker polls. Read the fields inside tests (they exist after `before`).
+ */
+export function useEmulatedGenie(): EmulatedGenie {
+  const handle = {} as { clock: ManualClock; genie: GenieEmulator; http: KeepAliveHttpClient };
+  before(async () => {
+    handle.clock = new ManualClock(Date.parse('2026-03-01T09:00:00Z'));
+    handle.genie = await startGenieEmulator({ now: () => handle.clock.now(), demo: false });
+    handle.http = new KeepAliveHttpClient(testConfig().http);
+  });
+  after(async () => {
+    handle.http.destroy();
+    await handle.genie.close();
+  });
+  return handle;
 }
