@@ -116,6 +116,11 @@ param allowedGroupIds string = ''
 @description('Questions one person may ask per minute, across all instances (USER_QUESTIONS_PER_MINUTE).')
 param userQuestionsPerMinute int = 10
 
+@description('Questions the whole workspace sends Genie per minute, across all instances (GENIE_QUESTIONS_PER_MINUTE; Genie\'s documented best-effort limit is 5).')
+@minValue(1)
+@maxValue(60000)
+param genieQuestionsPerMinute int = 5
+
 @description('Accept inbound traffic only from the AzureBotService service tag: /api/health and /api/metrics are then unreachable from elsewhere.')
 param restrictInboundToBotService bool = false
 
@@ -264,6 +269,7 @@ module api 'app/api.bicep' = {
     allowedUserIds: allowedUserIds
     allowedGroupIds: allowedGroupIds
     userQuestionsPerMinute: userQuestionsPerMinute
+    genieQuestionsPerMinute: genieQuestionsPerMinute
     restrictInboundToBotService: restrictInboundToBotService
   }
   // The identity must hold its storage, Key Vault and monitoring roles before the app starts and

@@ -34,6 +34,7 @@ param allowedTenantIds string = ''
 param allowedUserIds string = ''
 param allowedGroupIds string = ''
 param userQuestionsPerMinute int = 10
+param genieQuestionsPerMinute int = 5
 @description('Accept inbound traffic only from the AzureBotService service tag.')
 param restrictInboundToBotService bool = false
 
@@ -92,6 +93,7 @@ var appSettingsBase = {
   ALLOWED_USER_IDS: allowedUserIds
   ALLOWED_GROUP_IDS: allowedGroupIds
   USER_QUESTIONS_PER_MINUTE: string(userQuestionsPerMinute)
+  GENIE_QUESTIONS_PER_MINUTE: string(genieQuestionsPerMinute)
 }
 
 // One entry per databricksAuthType. Secrets are Key Vault references, never values.

@@ -199,6 +199,7 @@ const FAKE_EXPRESSIONS: Readonly<Record<string, string>> = {
   allowedUserIds: '',
   allowedGroupIds: '',
   'string ( userQuestionsPerMinute )': '10',
+  'string ( genieQuestionsPerMinute )': '5',
 };
 
 function fakeValue(expr: string): string {
