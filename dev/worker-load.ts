@@ -42,7 +42,7 @@ export async function load(url, context, next) {
 const WORKER_BUILTINS = ['crypto', 'dns', 'events', 'http', 'http2', 'https', 'net', 'stream', 'tls', 'url', 'util', 'zlib'];
 
 async function main(entry: string, listFiles: boolean): Promise<void> {
-  for (const name of WORKER_BUILTINS) require(`node:${name}`);
+  for (const name of WORKER_BUILTINS) await import(`node:${name}`);
   const registered: Record<string, { bindings: Record<string, Record<string, unknown>> }> = {};
   let programmingModel: unknown;
   const coreApi = {
