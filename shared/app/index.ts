@@ -111,11 +111,15 @@ export async function createBotApp(config: AppConfig, overrides: BotAppOverrides
     const messages = messagesFor(resolveLocale(context.activity.locale, config.bot.defaultLocale));
     await context.sendActivity(messages.text('reply.turnFailed')).catch(() => undefined);
   });
+  // GENIE_IDENTITY=user: questions are asked with the asker's token from the Bot Framework token service.
+  const userTokens =
+    config.genie.identity === 'user' && config.genie.oauthConnectionName ? host.userTokens(config.genie.oauthConnectionName) : undefined;
   const worker = new AnswerWorker({
     config,
     state,
     sender: host,
     genie: genieFactory,
+    ...(userTokens ? { userTokens } : {}),
     logger,
     telemetry,
     ...(overrides.schedule ? { schedule: overrides.schedule } : {}),
@@ -128,7 +132,16 @@ export async function createBotApp(config: AppConfig, overrides: BotAppOverrides
           (message) => worker.poison(message),
           { onError: (error, attempt) => logger.warn('inline.attempt_failed', { error: error.name, attempt }) },
         );
-  const bot = new GenieBot({ config, state, dispatcher, sender: host, genie: genieFactory, logger, telemetry });
+  const bot = new GenieBot({
+    config,
+    state,
+    dispatcher,
+    sender: host,
+    genie: genieFactory,
+    ...(userTokens ? { userTokens } : {}),
+    logger,
+    telemetry,
+  });
   // Rate windows share the de-dup table: same conditional writes across instances, same sweep.
   const rateWindows: RecordStore<RateWindow> = state.stores.dedup;
   const gate = new PolicyGate({
@@ -241,7 +254,9 @@ export function sweep(now: number = Date.now()): Promise<SweepResult> {
     const current = await getBotApp();
     const result = await sweepExpired(current.state.stores, {
       now,
-      ...(current.config.genie.deleteExpiredConversations
+      // With the askers' own rights the service may not delete their conversations, and the sweep
+      // has no asker to act for: they stay in the space (docs/security.md, per-user mode).
+      ...(current.config.genie.deleteExpiredConversations && current.config.genie.identity === 'service'
         ? { deleteConversation: (spaceId: string, conversationId: string) => deleteConversation(current.genie, spaceId, conversationId) }
         : {}),
       onDeleteError: (error) => current.logger.warn('sweep.delete_failed', { error: ensureError(error).name }),

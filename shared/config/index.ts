@@ -9,6 +9,7 @@ export * from './records';
 export type {
   AppConfig,
   BotAppType,
+  GenieIdentity,
   ConfigResult,
   DatabricksAuthConfig,
   HttpClientSettings,

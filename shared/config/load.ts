@@ -90,6 +90,7 @@ function readBot(r: EnvReader): AppConfig['bot'] {
   const appId = r.get(BOT_SETTINGS.appId);
   const appType = r.get(BOT_SETTINGS.appType);
   const openIdMetadataUrl = r.get(BOT_SETTINGS.openIdMetadataUrl);
+  const oauthUrl = r.get(BOT_SETTINGS.oauthUrl);
   const sampleQuestions = r.get(BOT_SETTINGS.sampleQuestions);
   const defaultLocale = r.get(BOT_SETTINGS.defaultLocale);
   // In Azure, tokens are checked against Bot Framework's own keys: a different key server would let its owner sign tokens.
@@ -98,7 +99,7 @@ function readBot(r: EnvReader): AppConfig['bot'] {
   if (appId === undefined) {
     if (r.has(RUNTIME_SETTINGS.siteName))
       r.missing(BOT_SETTINGS.appId, `${BOT_SETTINGS.appId.expected}: required in Azure, where the webhook must check Bot Framework tokens`);
-    return { appType, authEnabled: false, sampleQuestions, defaultLocale };
+    return { appType, authEnabled: false, sampleQuestions, defaultLocale, ...(oauthUrl ? { oauthUrl } : {}) };
   }
   const appPassword = appType === 'UserAssignedMSI' ? undefined : r.required(BOT_SETTINGS.appPassword, appType);
   const tenantId = appType === 'MultiTenant' ? r.get(BOT_SETTINGS.tenantId) : r.required(BOT_SETTINGS.tenantId, appType);
@@ -109,6 +110,7 @@ function readBot(r: EnvReader): AppConfig['bot'] {
     sampleQuestions,
     defaultLocale,
     ...(openIdMetadataUrl ? { openIdMetadataUrl } : {}),
+    ...(oauthUrl ? { oauthUrl } : {}),
     ...(appPassword ? { appPassword } : {}),
     ...(tenantId ? { tenantId } : {}),
   };
@@ -170,6 +172,21 @@ function readState(r: EnvReader, storage: StorageConfig | undefined): Pick<AppCo
   };
 }
 
+function readGenie(r: EnvReader): AppConfig['genie'] {
+  const identity = r.get(GENIE_SETTINGS.identity);
+  const oauthConnectionName =
+    identity === 'user' ? r.required(GENIE_SETTINGS.oauthConnectionName, 'GENIE_IDENTITY=user') : r.get(GENIE_SETTINGS.oauthConnectionName);
+  const adminContact = r.get(GENIE_SETTINGS.adminContact);
+  return {
+    answerTimeoutMs: r.get(GENIE_SETTINGS.answerTimeoutSeconds) * 1000,
+    deleteExpiredConversations: r.get(GENIE_SETTINGS.deleteExpiredConversations),
+    identity,
+    userAnswersInSharedChats: r.get(GENIE_SETTINGS.userAnswersInSharedChats),
+    ...(oauthConnectionName ? { oauthConnectionName } : {}),
+    ...(adminContact ? { adminContact } : {}),
+  };
+}
+
 /** Reads every setting from `env` and reports all problems at once. Pure: tests pass their own env. */
 export function loadConfig(env: Env): ConfigResult {
   const r = new EnvReader(env);
@@ -183,10 +200,7 @@ export function loadConfig(env: Env): ConfigResult {
 
   const config: AppConfig = {
     databricks,
-    genie: {
-      answerTimeoutMs: r.get(GENIE_SETTINGS.answerTimeoutSeconds) * 1000,
-      deleteExpiredConversations: r.get(GENIE_SETTINGS.deleteExpiredConversations),
-    },
+    genie: readGenie(r),
     bot,
     ...(storage ? { storage } : {}),
     policy: readPolicy(r, bot),

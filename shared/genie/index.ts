@@ -9,6 +9,7 @@ export {
   entraTokenSource,
   type IssuedToken,
   patTokenSource,
+  userTokenSource,
 } from './auth';
 export {
   type CallOutcome,
@@ -29,6 +30,7 @@ export {
   GenieError,
   GenieHttpError,
   GenieNetworkError,
+  GenieSignInRequiredError,
   GenieUncertainError,
   GenieWaitTimeoutError,
   userMessageKey,
