@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
-import { createFakeTokenService, type FakeTokenService } from './fake-token-service';
+import { createFakeTokenService, type FakeTokenService, type FakeTokenServiceOptions } from './fake-token-service';
 
 export interface RecordedActivity {
   readonly method: 'POST' | 'PUT';
@@ -64,7 +64,9 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
  * POST /v3/conversations/{id}/activities[/{replyTo}], PUT .../activities/{id}). A stand-in for
  * Teams' service in tests and benchmarks; the Agents Playground is the real client for people.
  */
-export async function startFakeConnector(options: { readonly keep?: boolean } = {}): Promise<FakeConnector> {
+export async function startFakeConnector(
+  options: { readonly keep?: boolean; readonly tokens?: FakeTokenServiceOptions } = {},
+): Promise<FakeConnector> {
   const keep = options.keep ?? true;
   const received: RecordedActivity[] = [];
   let cards = 0;
@@ -74,7 +76,7 @@ export async function startFakeConnector(options: { readonly keep?: boolean } = 
   const fault = (scripted: ConnectorFault): void => void faults.push({ ...scripted, times: scripted.times ?? 1 });
   const waiters = new Set<() => void>();
   let next = 0;
-  const tokens = createFakeTokenService();
+  const tokens = createFakeTokenService(options.tokens);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (await tokens.handle(req, res, url)) return;
     const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');

@@ -40,7 +40,12 @@ function json(res: ServerResponse, status: number, body?: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json' }).end(body === undefined ? '' : JSON.stringify(body));
 }
 
-export function createFakeTokenService(): FakeTokenService {
+export interface FakeTokenServiceOptions {
+  /** Signs a person in on their first GetToken (`npm run dev` in user mode: demo users without a sign-in page). */
+  readonly autoSignIn?: (userId: string) => string | undefined;
+}
+
+export function createFakeTokenService(options: FakeTokenServiceOptions = {}): FakeTokenService {
   const tokens = new Map<string, string>();
   const exchanges = new Map<string, string>();
   const codes = new Map<string, string>();
@@ -71,6 +76,10 @@ export function createFakeTokenService(): FakeTokenService {
           if (fromCode !== undefined) {
             codes.delete(`${userId}|${code}`);
             tokens.set(key(userId, connectionName), fromCode);
+          }
+          if (!tokens.has(key(userId, connectionName))) {
+            const assigned = options.autoSignIn?.(userId);
+            if (assigned !== undefined) tokens.set(key(userId, connectionName), assigned);
           }
           const token = tokens.get(key(userId, connectionName));
           if (token === undefined) json(res, 404);

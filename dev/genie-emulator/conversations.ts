@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
-import { type Caller, filterRows, ownerOf, requireOwner, SERVICE_CALLER } from './principals';
 import { invalid, notFound } from './api-error';
+import { type Caller, filterRows, ownerOf, requireOwner, SERVICE_CALLER } from './principals';
 import { DEFAULT_ERROR, defaultSteps, FINAL_STATUSES, stepIndexAt, type TimedStep, timeline, visibleQueryCount } from './scenarios';
 import { materialize, succeededStatement } from './tables';
 import type { EmulatedMessage, FeedbackRecord, ScriptedAnswer, ScriptedQuery } from './types';

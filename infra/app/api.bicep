@@ -33,6 +33,12 @@ param allowedTenantIds string = ''
 param allowedUserIds string = ''
 param allowedGroupIds string = ''
 param userQuestionsPerMinute int = 10
+@allowed(['service', 'user'])
+param genieIdentity string = 'service'
+param oauthConnectionName string = ''
+@allowed(['personal-chat-only', 'thread'])
+param userAnswersInSharedChats string = 'personal-chat-only'
+param adminContact string = ''
 @description('Accept inbound traffic only from the AzureBotService service tag.')
 param restrictInboundToBotService bool = false
 
@@ -90,6 +96,11 @@ var appSettingsBase = {
   ALLOWED_USER_IDS: allowedUserIds
   ALLOWED_GROUP_IDS: allowedGroupIds
   USER_QUESTIONS_PER_MINUTE: string(userQuestionsPerMinute)
+  // Whose rights Genie answers with (docs/deploy.md, per-user mode).
+  GENIE_IDENTITY: genieIdentity
+  OAUTH_CONNECTION_NAME: oauthConnectionName
+  USER_ANSWERS_IN_SHARED_CHATS: userAnswersInSharedChats
+  ADMIN_CONTACT: adminContact
 }
 
 // One entry per databricksAuthType. Secrets are Key Vault references, never values.

@@ -1,4 +1,5 @@
 import type { Activity } from 'botbuilder';
+
 import type { GenieIdentity } from '../config';
 
 /**

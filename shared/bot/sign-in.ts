@@ -50,7 +50,7 @@ export async function signInCard(
 
 /** An activity standing for a job's chat and asker, for the token service's sign-in resource outside a turn. */
 export function activityOfReference(reference: StoredReference): Partial<Activity> {
-  return TurnContext.applyConversationReference({ type: 'message' }, reference as never, true);
+  return TurnContext.applyConversationReference({ type: 'message' }, reference, true);
 }
 
 /**

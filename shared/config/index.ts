@@ -9,9 +9,9 @@ export * from './records';
 export type {
   AppConfig,
   BotAppType,
-  GenieIdentity,
   ConfigResult,
   DatabricksAuthConfig,
+  GenieIdentity,
   HttpClientSettings,
   LogLevel,
   PolicySettings,

@@ -198,6 +198,11 @@ const FAKE_EXPRESSIONS: Readonly<Record<string, string>> = {
   allowedUserIds: '',
   allowedGroupIds: '',
   'string ( userQuestionsPerMinute )': '10',
+  // Per-user mode off by default (main.bicep passes the connection name only in user mode).
+  genieIdentity: 'service',
+  oauthConnectionName: '',
+  userAnswersInSharedChats: 'personal-chat-only',
+  adminContact: '',
 };
 
 function fakeValue(expr: string): string {
