@@ -145,8 +145,9 @@ export class GenieBot extends ActivityHandler {
       await context.sendActivity({ attachments: [attachment(renderHelpCard(messages, this.deps.config.bot.sampleQuestions))] });
       return;
     }
-    if (command === 'signOut') {
-      if (this.deps.userTokens) await this.deps.userTokens.signOut(tokenUserOf(activity));
+    // Only per-user mode has a sign-in to end; elsewhere the words go to Genie as before.
+    if (command === 'signOut' && this.deps.userTokens) {
+      await this.deps.userTokens.signOut(tokenUserOf(activity));
       await context.sendActivity(messages.text('signOut.done'));
       return;
     }
