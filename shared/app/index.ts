@@ -12,7 +12,7 @@ import {
   type WebhookResult,
 } from '../bot';
 import { type AppConfig, ConfigError, getConfig, QUESTIONS_QUEUE } from '../config';
-import { createTokenSource, failureReasonOf, GenieClient, type PollSchedule } from '../genie';
+import { createTokenSource, failureReasonOf, GenieClient, noServiceCredentials, type PollSchedule } from '../genie';
 import { ensureError, getSharedHttpClient, sharedHttpStats } from '../http';
 import { messagesFor, resolveLocale } from '../i18n';
 import { GraphGroupMembership, type GraphGroupMembershipOptions, PolicyGate, type RateWindow, UserRateLimiter } from '../policy';
@@ -93,7 +93,7 @@ export async function createBotApp(config: AppConfig, overrides: BotAppOverrides
       stateStore: stores.kind,
       dispatch: config.answers.dispatch,
       botAuth: config.bot.authEnabled,
-      databricksAuth: config.databricks.auth.type,
+      databricksAuth: config.databricks.auth?.type ?? 'none',
       applicationInsights: otel !== undefined,
     },
   });
@@ -101,7 +101,7 @@ export async function createBotApp(config: AppConfig, overrides: BotAppOverrides
     host: config.databricks.host,
     spaceId: config.databricks.spaceId,
     http,
-    tokens: createTokenSource(config.databricks.host, config.databricks.auth, http),
+    tokens: config.databricks.auth ? createTokenSource(config.databricks.host, config.databricks.auth, http) : noServiceCredentials(),
     observer: telemetry,
   });
   const genieFactory = () => Promise.resolve(genie);

@@ -18,7 +18,8 @@ import type { AppConfig, ConfigResult, DatabricksAuthConfig, PolicySettings, Sto
 const DB = DATABRICKS_SETTINGS;
 type AuthType = DatabricksAuthConfig['type'];
 
-function readDatabricksAuth(r: EnvReader): DatabricksAuthConfig {
+/** `optional`: GENIE_IDENTITY=user asks with each asker's token, so the app may have no Databricks credentials of its own. */
+function readDatabricksAuth(r: EnvReader, optional: boolean): DatabricksAuthConfig | undefined {
   const explicit = r.get(DB.authType);
   let type = explicit;
   if (type === undefined) {
@@ -29,6 +30,7 @@ function readDatabricksAuth(r: EnvReader): DatabricksAuthConfig {
       r.has(DB.armClientSecret) ? 'azure-client-secret' : undefined,
       r.get(DB.armUseMsi) ? 'azure-msi' : undefined,
     ].filter((t): t is AuthType => t !== undefined);
+    if (optional && inferred.length === 0) return undefined;
     if (inferred.length > 1) {
       r.invalid(DB.authType, `one auth type chosen explicitly: credentials for ${inferred.join(' and ')} are all set`);
     } else if (inferred.length === 0 && !r.has(DB.authType)) {
@@ -190,7 +192,9 @@ function readGenie(r: EnvReader): AppConfig['genie'] {
 /** Reads every setting from `env` and reports all problems at once. Pure: tests pass their own env. */
 export function loadConfig(env: Env): ConfigResult {
   const r = new EnvReader(env);
-  const databricks = { host: r.required(DB.host), spaceId: r.required(DB.spaceId), auth: readDatabricksAuth(r) };
+  const genie = readGenie(r);
+  const auth = readDatabricksAuth(r, genie.identity === 'user');
+  const databricks = { host: r.required(DB.host), spaceId: r.required(DB.spaceId), ...(auth ? { auth } : {}) };
   const bot = readBot(r);
   const storage = readStorage(r);
   const { state, answers } = readState(r, storage);
@@ -200,7 +204,7 @@ export function loadConfig(env: Env): ConfigResult {
 
   const config: AppConfig = {
     databricks,
-    genie: readGenie(r),
+    genie,
     bot,
     ...(storage ? { storage } : {}),
     policy: readPolicy(r, bot),

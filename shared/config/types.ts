@@ -36,7 +36,8 @@ export interface AppConfig {
     /** Origin only, e.g. `https://adb-1.azuredatabricks.net`. */
     readonly host: string;
     readonly spaceId: string;
-    readonly auth: DatabricksAuthConfig;
+    /** The app's own Databricks credentials; absent only with GENIE_IDENTITY=user when none are set. */
+    readonly auth?: DatabricksAuthConfig;
   };
   readonly genie: {
     readonly answerTimeoutMs: number;

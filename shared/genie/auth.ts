@@ -92,6 +92,15 @@ export function userTokenSource(fetchToken: () => Promise<string | undefined>): 
   };
 }
 
+/** GENIE_IDENTITY=user without credentials of the app's own: every question carries its asker's token instead. */
+export function noServiceCredentials(): DatabricksTokenSource {
+  return {
+    getToken: () =>
+      Promise.reject(new GenieAuthError('no Databricks credentials of the app (GENIE_IDENTITY=user asks with the asker’s token)')),
+    invalidate: () => undefined,
+  };
+}
+
 /** A personal access token: nothing to refresh. */
 export function patTokenSource(token: string): DatabricksTokenSource {
   return { getToken: () => Promise.resolve(token), invalidate: () => undefined };

@@ -8,6 +8,7 @@ export {
   type DatabricksTokenSource,
   entraTokenSource,
   type IssuedToken,
+  noServiceCredentials,
   patTokenSource,
   userTokenSource,
 } from './auth';

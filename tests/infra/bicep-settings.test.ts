@@ -294,7 +294,7 @@ describe('infra: app settings in infra/app/api.bicep', () => {
         const result = loadConfig(envFor(authMode, botMode));
         assert.ok(result.ok, `${authMode} + ${botMode}: ${result.ok ? '' : JSON.stringify(result.problems)}`);
         const { config } = result;
-        assert.equal(config.databricks.auth.type, authMode);
+        assert.equal(config.databricks.auth?.type, authMode);
         assert.equal(config.bot.appType, botMode);
         assert.equal(config.bot.authEnabled, true, 'Bot Framework tokens are checked');
         assert.equal(config.storage?.kind, 'identity');

@@ -72,7 +72,8 @@ describe('asking with the asker’s own rights (GENIE_IDENTITY=user)', () => {
 
   before(async () => {
     harness = await startBotHarness(
-      { GENIE_IDENTITY: 'user', OAUTH_CONNECTION_NAME: 'databricks', USER_ANSWERS_IN_SHARED_CHATS: 'thread' },
+      // No Databricks credentials of the app's own: every call to Genie must carry the asker's token.
+      { GENIE_IDENTITY: 'user', OAUTH_CONNECTION_NAME: 'databricks', USER_ANSWERS_IN_SHARED_CHATS: 'thread', DATABRICKS_TOKEN: undefined },
       {
         demo: false,
         users: [

@@ -81,7 +81,7 @@ export const GENIE_SETTINGS = {
     name: 'GENIE_IDENTITY',
     choices: ['service', 'user'],
     default: 'service',
-    doc: "Whose rights Genie answers with: the app's Databricks credentials (service), or the asker's own through Teams sign-in (user; see docs/deploy.md, per-user mode).",
+    doc: "Whose rights Genie answers with: the app's Databricks credentials (service), or the asker's own through Teams sign-in (user: the app's own credentials become optional; see docs/deploy.md, per-user mode).",
   }),
   oauthConnectionName: text({
     name: 'OAUTH_CONNECTION_NAME',
