@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
+import { createFakeTokenService, type FakeTokenService, type FakeTokenServiceOptions } from './fake-token-service';
+
 export interface RecordedActivity {
   readonly method: 'POST' | 'PUT';
   readonly conversationId: string;
@@ -32,6 +34,8 @@ export interface ConnectorFault {
 
 export interface FakeConnector {
   readonly url: string;
+  /** The token service on the same origin (the bot's OAuthUrl in user mode). */
+  readonly tokens: FakeTokenService;
   /** Everything the bot sent, typing indicators included, in order (empty when not keeping). */
   readonly received: RecordedActivity[];
   /** Messages with attachments (cards) received so far, kept or not. */
@@ -60,7 +64,9 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
  * POST /v3/conversations/{id}/activities[/{replyTo}], PUT .../activities/{id}). A stand-in for
  * Teams' service in tests and benchmarks; the Agents Playground is the real client for people.
  */
-export async function startFakeConnector(options: { readonly keep?: boolean } = {}): Promise<FakeConnector> {
+export async function startFakeConnector(
+  options: { readonly keep?: boolean; readonly tokens?: FakeTokenServiceOptions } = {},
+): Promise<FakeConnector> {
   const keep = options.keep ?? true;
   const received: RecordedActivity[] = [];
   let cards = 0;
@@ -70,7 +76,9 @@ export async function startFakeConnector(options: { readonly keep?: boolean } = 
   const fault = (scripted: ConnectorFault): void => void faults.push({ ...scripted, times: scripted.times ?? 1 });
   const waiters = new Set<() => void>();
   let next = 0;
+  const tokens = createFakeTokenService(options.tokens);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (await tokens.handle(req, res, url)) return;
     const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
     const method = req.method === 'PUT' ? 'PUT' : 'POST';
     if (!match || (req.method !== 'POST' && req.method !== 'PUT')) {
@@ -111,6 +119,7 @@ export async function startFakeConnector(options: { readonly keep?: boolean } = 
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id }));
     for (const wake of waiters) wake();
   };
+  let url = '';
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()));
   server.keepAliveTimeout = 60_000;
@@ -119,9 +128,10 @@ export async function startFakeConnector(options: { readonly keep?: boolean } = 
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
+    tokens,
     received,
     cards: () => cards,
     messages(conversationId) {

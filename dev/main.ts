@@ -3,12 +3,38 @@ import { join } from 'node:path';
 
 import { reloadConfig } from '../shared/config';
 import { ensureAzurite } from './azurite';
-import { DEMO_QUESTIONS, type GenieEmulator, startGenieEmulator } from './genie-emulator';
+import { type FakeConnector, startFakeConnector } from './fake-connector';
+import { FAKE_CONNECTION_NAME } from './fake-token-service';
+import { DEMO_QUESTIONS, type EmulatorUser, type GenieEmulator, startGenieEmulator } from './genie-emulator';
 import { startDevHost } from './host';
 import { applyLocalSettings } from './local-settings';
 import { type QueuePoller, startQueuePoller } from './queue-poller';
 
 const log = (line: string): void => console.log(line);
+
+/** `GENIE_IDENTITY=user` on the emulator: two demo people, each seeing only their region's rows. */
+const DEMO_USERS: readonly EmulatorUser[] = [
+  { token: 'demo-user-north-america', name: 'north-america', rowFilter: { column: 'region', equals: 'North America' } },
+  { token: 'demo-user-emea', name: 'emea', rowFilter: { column: 'region', equals: 'EMEA' } },
+];
+
+/**
+ * The token service for user mode: the first two people who ask become the two demo users (in
+ * turn), signed in without a sign-in page; a third has no token and gets the sign-in card.
+ */
+async function startDemoTokenService(): Promise<FakeConnector> {
+  const assigned = new Map<string, string>();
+  return startFakeConnector({
+    keep: false,
+    tokens: {
+      autoSignIn: (userId) => {
+        const token = assigned.get(userId) ?? DEMO_USERS[assigned.size]?.token;
+        if (token !== undefined) assigned.set(userId, token);
+        return token;
+      },
+    },
+  });
+}
 
 /**
  * `npm run dev`: the app on 127.0.0.1 without Azure Functions Core Tools. A development tool only.
@@ -24,10 +50,13 @@ async function main(): Promise<void> {
   if (!env.ANSWER_DISPATCH?.trim()) env.ANSWER_DISPATCH = 'inline';
 
   let emulator: GenieEmulator | undefined;
+  let tokenService: FakeConnector | undefined;
+  const userMode = env.GENIE_IDENTITY?.trim() === 'user';
   if (!env.DATABRICKS_HOST?.trim()) {
     emulator = await startGenieEmulator({
       port: Number(env.GENIE_EMULATOR_PORT ?? 0),
       timeScale: Number(env.GENIE_EMULATOR_TIME_SCALE ?? 1),
+      ...(userMode ? { users: DEMO_USERS } : {}),
     });
     env.DATABRICKS_HOST = emulator.url;
     env.GENIE_SPACE_ID = emulator.spaceId;
@@ -36,6 +65,12 @@ async function main(): Promise<void> {
       delete env[name];
     if (!env.SAMPLE_QUESTIONS?.trim()) env.SAMPLE_QUESTIONS = DEMO_QUESTIONS.join(';');
     log(`[dev] no DATABRICKS_HOST: Genie emulator with demo data on ${emulator.url} (admin: ${emulator.url}/_emulator/stats)`);
+    if (userMode && !env.OAuthUrl?.trim()) {
+      tokenService = await startDemoTokenService();
+      env.OAuthUrl = tokenService.url;
+      env.OAUTH_CONNECTION_NAME ||= FAKE_CONNECTION_NAME;
+      log(`[dev] GENIE_IDENTITY=user: token service on ${tokenService.url}; the first two people to ask see only North America, then EMEA`);
+    }
   }
 
   let azurite: ChildProcess | undefined;
@@ -69,6 +104,7 @@ async function main(): Promise<void> {
       await Promise.all(pollers.map((p) => p.stop()));
       await host.close();
       await emulator?.close();
+      await tokenService?.close();
       azurite?.kill();
       process.exit(0);
     })();

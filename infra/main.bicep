@@ -124,6 +124,20 @@ param genieQuestionsPerMinute int = 5
 @description('Accept inbound traffic only from the AzureBotService service tag: /api/health and /api/metrics are then unreachable from elsewhere.')
 param restrictInboundToBotService bool = false
 
+@description('Whose rights Genie answers with: service (the app\'s Databricks identity) or user (each asker\'s own, through Teams sign-in; needs botAppType SingleTenant). See docs/deploy.md, per-user mode.')
+@allowed(['service', 'user'])
+param genieIdentity string = 'service'
+
+@description('Name of the Azure Bot OAuth connection created for per-user mode.')
+param oauthConnectionName string = 'databricks'
+
+@description('Per-user mode in group chats and channels: personal-chat-only (safe) or thread.')
+@allowed(['personal-chat-only', 'thread'])
+param userAnswersInSharedChats string = 'personal-chat-only'
+
+@description('Who people ask for access to the Genie space and its data (named when Databricks refuses them).')
+param adminContact string = ''
+
 // ---------------------------------------------------------------- Hosting and monitoring
 
 @description('Disable local (instrumentation key) authentication on Application Insights: telemetry is accepted only with an Entra token of an identity holding Monitoring Metrics Publisher.')
@@ -271,6 +285,10 @@ module api 'app/api.bicep' = {
     userQuestionsPerMinute: userQuestionsPerMinute
     genieQuestionsPerMinute: genieQuestionsPerMinute
     restrictInboundToBotService: restrictInboundToBotService
+    genieIdentity: genieIdentity
+    oauthConnectionName: genieIdentity == 'user' ? oauthConnectionName : ''
+    userAnswersInSharedChats: userAnswersInSharedChats
+    adminContact: adminContact
   }
   // The identity must hold its storage, Key Vault and monitoring roles before the app starts and
   // resolves its Key Vault references.
@@ -290,6 +308,8 @@ module bot 'app/bot.bicep' = {
     appId: botAppType == 'UserAssignedMSI' ? identity.outputs.clientId : botAppId
     identityId: identity.outputs.id
     tenantId: tenant().tenantId
+    oauthConnectionName: genieIdentity == 'user' ? oauthConnectionName : ''
+    oauthClientSecret: botAppPassword
   }
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 import { ApiError } from './api-error';
+import { type Caller, type EmulatorUser, SERVICE_CALLER } from './principals';
 import type { OAuthClient } from './types';
 import type { Reply } from './wire';
 
@@ -13,22 +14,34 @@ export class TokenAuth {
   /** Tokens issued since the last reset. */
   issuedCount = 0;
 
+  private readonly users: Map<string, EmulatorUser>;
+
   constructor(
     private readonly staticTokens: ReadonlySet<string>,
     private readonly clients: readonly OAuthClient[],
     private readonly now: () => number,
-  ) {}
+    users: readonly EmulatorUser[] = [],
+  ) {
+    this.users = new Map(users.map((u) => [u.token, u]));
+  }
 
-  /** Throws the API's 401 unless the request carries a known, unexpired bearer token. */
-  authenticate(req: IncomingMessage): void {
+  /** A person's token stops working (expired or revoked): the API answers 401 to it. */
+  revoke(token: string): void {
+    this.users.delete(token);
+  }
+
+  /** Throws the API's 401 unless the request carries a known, unexpired bearer token; says whose it is. */
+  authenticate(req: IncomingMessage): Caller {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
     const token = match?.[1];
     if (token === undefined) {
       throw new ApiError(401, 'Credential was not sent or was of an unsupported type for this API.', 'UNAUTHENTICATED');
     }
-    if (this.staticTokens.has(token)) return;
+    const user = this.users.get(token);
+    if (user) return { kind: 'user', user };
+    if (this.staticTokens.has(token)) return SERVICE_CALLER;
     const expiresAt = this.issued.get(token);
-    if (expiresAt !== undefined && this.now() < expiresAt) return;
+    if (expiresAt !== undefined && this.now() < expiresAt) return SERVICE_CALLER;
     throw new ApiError(
       401,
       expiresAt === undefined ? 'Invalid access token.' : 'Invalid access token: the token has expired.',

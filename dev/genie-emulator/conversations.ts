@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
 import { invalid, notFound } from './api-error';
+import { type Caller, filterRows, ownerOf, requireOwner, SERVICE_CALLER } from './principals';
 import { DEFAULT_ERROR, defaultSteps, FINAL_STATUSES, stepIndexAt, type TimedStep, timeline, visibleQueryCount } from './scenarios';
 import { materialize, succeededStatement } from './tables';
 import type { EmulatedMessage, FeedbackRecord, ScriptedAnswer, ScriptedQuery } from './types';
@@ -45,6 +46,8 @@ interface ConversationRecord {
   readonly createdAt: number;
   lastUpdatedAt: number;
   readonly messages: MessageRecord[];
+  /** Who started it (the service or a person): nobody else may continue or read it. */
+  readonly owner: string;
 }
 
 /** The state of a message at one instant of the emulator clock. */
@@ -94,9 +97,10 @@ export class ConversationStore {
   }
 
   /** The start-conversation answer: {conversation_id, message_id, conversation, message}. */
-  startConversation(content: string): unknown {
+  startConversation(content: string, caller: Caller = SERVICE_CALLER): unknown {
     const now = this.now();
     const conversation: ConversationRecord = {
+      owner: ownerOf(caller),
       id: newId(),
       title: content.trim().slice(0, 100),
       createdAt: now,
@@ -114,9 +118,9 @@ export class ConversationStore {
     };
   }
 
-  /** Throws 404 for an unknown (or deleted) conversation. */
-  requireConversation(conversationId: string): void {
-    this.conversation(conversationId);
+  /** Throws 404 for an unknown (or deleted) conversation, 403 for someone else's. */
+  requireConversation(conversationId: string, caller: Caller = SERVICE_CALLER): void {
+    requireOwner(this.conversation(conversationId).owner, caller);
   }
 
   /** Throws 404 for an unknown (or deleted) conversation. */
@@ -158,7 +162,7 @@ export class ConversationStore {
    * EXECUTING_QUERY step) answers 404 RESOURCE_DOES_NOT_EXIST: for the API it does not exist yet.
    * `attachmentId` undefined = the deprecated per-message form: the last visible query.
    */
-  queryResult(conversationId: string, messageId: string, attachmentId: string | undefined): unknown {
+  queryResult(conversationId: string, messageId: string, attachmentId: string | undefined, caller: Caller = SERVICE_CALLER): unknown {
     const message = this.message(conversationId, messageId);
     const view = this.view(message);
     const attachment = this.visibleQuery(message, view, attachmentId);
@@ -167,11 +171,11 @@ export class ConversationStore {
     // Our choice for an expired result: 200 with state CLOSED and no manifest or result, like the
     // Statement Execution API for a closed statement; the client must call execute-query.
     if (view.expired) return { statement_response: { statement_id: attachment.statementId, status: { state: 'CLOSED' } } };
-    return { statement_response: this.statement(message, attachment) };
+    return { statement_response: this.statement(message, attachment, caller) };
   }
 
   /** POST execute-query: runs the SQL again under a new statement id; an expired message becomes COMPLETED. */
-  executeQuery(conversationId: string, messageId: string, attachmentId: string | undefined): unknown {
+  executeQuery(conversationId: string, messageId: string, attachmentId: string | undefined, caller: Caller = SERVICE_CALLER): unknown {
     const message = this.message(conversationId, messageId);
     const view = this.view(message);
     const attachment = this.visibleQuery(message, view, attachmentId);
@@ -179,7 +183,7 @@ export class ConversationStore {
     if (view.failed) return { statement_response: failedStatement(attachment.statementId, message) };
     attachment.statementId = randomUUID();
     if (view.expired) message.reexecutedAt = this.now();
-    return { statement_response: this.statement(message, attachment) };
+    return { statement_response: this.statement(message, attachment, caller) };
   }
 
   /** The caller validated the rating. */
@@ -282,8 +286,9 @@ export class ConversationStore {
     };
   }
 
-  private statement(message: MessageRecord, attachment: QueryAttachment): unknown {
-    return succeededStatement(attachment.statementId, materialize(attachment.query.result), message.answer.legacyTypedArray ?? false);
+  private statement(message: MessageRecord, attachment: QueryAttachment, caller: Caller): unknown {
+    const table = filterRows(materialize(attachment.query.result), caller);
+    return succeededStatement(attachment.statementId, table, message.answer.legacyTypedArray ?? false);
   }
 
   private renderConversation(conversation: ConversationRecord): unknown {

@@ -10,6 +10,7 @@
  * As its own process: `node dist/dev/genie-emulator/cli.js --help`.
  */
 export { DEMO_QUESTIONS, DEMO_SPACE_ID, querySteps } from './demo';
+export type { EmulatorUser } from './principals';
 export { DEFAULT_EMULATOR_TOKEN, startGenieEmulator } from './server';
 export { MAX_RESULT_ROWS } from './tables';
 export type {

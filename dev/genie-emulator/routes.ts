@@ -4,6 +4,7 @@ import { ApiError, invalid } from './api-error';
 import type { TokenAuth } from './auth';
 import { type ConversationStore, RATINGS } from './conversations';
 import { DEMO_SPACE } from './demo';
+import { type Caller, SERVICE_CALLER } from './principals';
 import type { QuestionRateLimit } from './rate-limit';
 import { type EndpointOrOther, errorReply, internalReply, jsonBody, ok, type Reply } from './wire';
 
@@ -20,6 +21,8 @@ export interface Request {
   /** Path parameters; optional groups (deprecated path forms) are undefined when absent. */
   readonly params: (string | undefined)[];
   readonly body: Buffer;
+  /** Whose token the request carries. */
+  readonly caller: Caller;
 }
 
 interface Route {
@@ -75,13 +78,13 @@ export class GenieRouter {
   }
 
   /** Authenticates (all but the token endpoint) and runs the handler; errors become the API's error replies. */
-  handle(matched: MatchedRoute | undefined, request: Omit<Request, 'params'>): Reply {
+  handle(matched: MatchedRoute | undefined, request: Omit<Request, 'params' | 'caller'>): Reply {
     try {
-      if (matched?.route.endpoint !== 'token') this.api.auth.authenticate(request.req);
+      const caller = matched?.route.endpoint !== 'token' ? this.api.auth.authenticate(request.req) : SERVICE_CALLER;
       if (!matched) {
         throw new ApiError(404, `No API found for '${request.req.method ?? 'GET'} ${request.url.pathname}'`, 'ENDPOINT_NOT_FOUND');
       }
-      return matched.route.handle({ ...request, params: matched.params });
+      return matched.route.handle({ ...request, params: matched.params, caller });
     } catch (error: unknown) {
       return error instanceof ApiError ? errorReply(error) : internalReply(error);
     }
@@ -105,21 +108,21 @@ function genieRoutes({ spaceId, demo, store, rateLimit, auth }: GenieApi): Route
       method: 'POST',
       pattern: new RegExp(`${S}/start-conversation$`),
       endpoint: 'start-conversation',
-      handle: ({ params, body }) => {
+      handle: ({ params, body, caller }) => {
         requireSpace(params[0]);
         const content = questionOf(body);
         rateLimit.admit();
-        return ok(store.startConversation(content));
+        return ok(store.startConversation(content, caller));
       },
     },
     {
       method: 'POST',
       pattern: new RegExp(`${S}/conversations/${ID}/messages$`),
       endpoint: 'create-message',
-      handle: ({ params: [space, conversation = ''], body }) => {
+      handle: ({ params: [space, conversation = ''], body, caller }) => {
         requireSpace(space);
         const content = questionOf(body);
-        store.requireConversation(conversation);
+        store.requireConversation(conversation, caller);
         rateLimit.admit();
         return ok(store.createMessage(conversation, content));
       },
@@ -128,8 +131,9 @@ function genieRoutes({ spaceId, demo, store, rateLimit, auth }: GenieApi): Route
       method: 'GET',
       pattern: new RegExp(`${M}$`),
       endpoint: 'get-message',
-      handle: ({ params: [space, conversation = '', message = ''] }) => {
+      handle: ({ params: [space, conversation = '', message = ''], caller }) => {
         requireSpace(space);
+        store.requireConversation(conversation, caller);
         return ok(store.getMessage(conversation, message));
       },
     },
@@ -138,27 +142,30 @@ function genieRoutes({ spaceId, demo, store, rateLimit, auth }: GenieApi): Route
       // The current form, then the two deprecated ones (per attachment and per message).
       pattern: new RegExp(`${M}/(?:attachments/${ID}/query-result|query-result/${ID}|query-result)$`),
       endpoint: 'query-result',
-      handle: ({ params: [space, conversation = '', message = '', attachment, legacyAttachment] }) => {
+      handle: ({ params: [space, conversation = '', message = '', attachment, legacyAttachment], caller }) => {
         requireSpace(space);
-        return ok(store.queryResult(conversation, message, attachment ?? legacyAttachment));
+        store.requireConversation(conversation, caller);
+        return ok(store.queryResult(conversation, message, attachment ?? legacyAttachment, caller));
       },
     },
     {
       method: 'POST',
       pattern: new RegExp(`${M}/(?:attachments/${ID}/)?execute-query$`),
       endpoint: 'execute-query',
-      handle: ({ params: [space, conversation = '', message = '', attachment], body }) => {
+      handle: ({ params: [space, conversation = '', message = '', attachment], body, caller }) => {
         requireSpace(space);
         jsonBody(body);
-        return ok(store.executeQuery(conversation, message, attachment));
+        store.requireConversation(conversation, caller);
+        return ok(store.executeQuery(conversation, message, attachment, caller));
       },
     },
     {
       method: 'POST',
       pattern: new RegExp(`${M}/feedback$`),
       endpoint: 'feedback',
-      handle: ({ params: [space, conversation = '', message = ''], body }) => {
+      handle: ({ params: [space, conversation = '', message = ''], body, caller }) => {
         requireSpace(space);
+        store.requireConversation(conversation, caller);
         const { rating, comment, ...rest } = jsonBody(body);
         const extra = Object.keys(rest);
         if (extra.length) throw invalid(`Unknown field(s) ${extra.join(', ')}: the body is {rating, comment?}.`);
@@ -172,8 +179,9 @@ function genieRoutes({ spaceId, demo, store, rateLimit, auth }: GenieApi): Route
       method: 'DELETE',
       pattern: new RegExp(`${S}/conversations/${ID}$`),
       endpoint: 'delete-conversation',
-      handle: ({ params: [space, conversation = ''] }) => {
+      handle: ({ params: [space, conversation = ''], caller }) => {
         requireSpace(space);
+        store.requireConversation(conversation, caller);
         store.deleteConversation(conversation);
         return ok({});
       },

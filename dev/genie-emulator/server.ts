@@ -89,7 +89,7 @@ export async function startGenieEmulator(options: GenieEmulatorOptions = {}): Pr
   }
   const answerFor = (content: string): ScriptedAnswer => book.find(content) ?? fallbackAnswer(book.labels(), demo);
   const store = new ConversationStore(spaceId, options.timeScale ?? 1, now, answerFor);
-  const auth = new TokenAuth(staticTokens, options.oauthClients ?? [], now);
+  const auth = new TokenAuth(staticTokens, options.oauthClients ?? [], now, options.users ?? []);
   const rateLimit = new QuestionRateLimit(options.rateLimitPerMinute, now);
   const router = new GenieRouter({ spaceId, demo, store, rateLimit, auth });
   const faults = new FaultQueue();
@@ -230,6 +230,7 @@ export async function startGenieEmulator(options: GenieEmulatorOptions = {}): Pr
     spaceId,
     token: [...staticTokens][0] ?? '',
     script,
+    revokeToken: (token) => auth.revoke(token),
     fault,
     stats,
     messages: () => store.messages(),

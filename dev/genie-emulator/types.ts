@@ -1,6 +1,7 @@
 /** Public types of the Genie emulator; `index.ts` re-exports all of them. */
 
 import type { GenieEndpoint } from '../../shared/genie';
+import type { EmulatorUser } from './principals';
 
 /**
  * The Genie endpoints, named as the client names them (one vocabulary for stats and metrics), and
@@ -37,6 +38,8 @@ export interface GenieEmulatorOptions {
   readonly tokens?: string[];
   /** Clients of POST /oidc/v1/token (client credentials); issued tokens work as bearer tokens until they expire. @default [] */
   readonly oauthClients?: OAuthClient[];
+  /** People known by their own tokens (the bot's GENIE_IDENTITY=user), with their row filters. @default [] */
+  readonly users?: readonly EmulatorUser[];
   /** Multiplies every scripted status latency (0.1 = ten times faster); fault stalls are not scaled. @default 1 */
   readonly timeScale?: number;
   /** Loads the demo sales data set and its scripted questions. @default true */
@@ -168,6 +171,8 @@ export interface GenieEmulator {
   readonly token: string;
   /** Questions matching (string: trimmed, case-insensitive equality) get this answer; later scripts win. */
   script(match: string | RegExp, answer: ScriptedAnswer): void;
+  /** A person's token stops working (expired or revoked): 401 from then on. */
+  revokeToken(token: string): void;
   /** Queues an HTTP fault, independent of the question; faults are consumed in the order added. */
   fault(fault: Fault): void;
   stats(): EmulatorStats;

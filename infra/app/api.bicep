@@ -35,6 +35,12 @@ param allowedUserIds string = ''
 param allowedGroupIds string = ''
 param userQuestionsPerMinute int = 10
 param genieQuestionsPerMinute int = 5
+@allowed(['service', 'user'])
+param genieIdentity string = 'service'
+param oauthConnectionName string = ''
+@allowed(['personal-chat-only', 'thread'])
+param userAnswersInSharedChats string = 'personal-chat-only'
+param adminContact string = ''
 @description('Accept inbound traffic only from the AzureBotService service tag.')
 param restrictInboundToBotService bool = false
 
@@ -94,6 +100,11 @@ var appSettingsBase = {
   ALLOWED_GROUP_IDS: allowedGroupIds
   USER_QUESTIONS_PER_MINUTE: string(userQuestionsPerMinute)
   GENIE_QUESTIONS_PER_MINUTE: string(genieQuestionsPerMinute)
+  // Whose rights Genie answers with (docs/deploy.md, per-user mode).
+  GENIE_IDENTITY: genieIdentity
+  OAUTH_CONNECTION_NAME: oauthConnectionName
+  USER_ANSWERS_IN_SHARED_CHATS: userAnswersInSharedChats
+  ADMIN_CONTACT: adminContact
 }
 
 // One entry per databricksAuthType. Secrets are Key Vault references, never values.

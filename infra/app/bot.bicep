@@ -12,6 +12,11 @@ param appId string
 @description('The user-assigned identity; used only with UserAssignedMSI.')
 param identityId string
 param tenantId string
+@description('Per-user mode: the OAuth connection giving each asker\'s Azure Databricks token; none when empty.')
+param oauthConnectionName string = ''
+@description('The bot app registration\'s client secret (SingleTenant), for the OAuth connection.')
+@secure()
+param oauthClientSecret string = ''
 
 resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
   name: name
@@ -42,6 +47,26 @@ resource teams 'Microsoft.BotService/botServices/channels@2022-09-15' = {
     properties: {
       isEnabled: true
     }
+  }
+}
+
+// Per-user mode (GENIE_IDENTITY=user): Entra ID v2 for Azure Databricks' user_impersonation scope.
+// The token exchange URL is the app registration's api://botid-{appId} URI: Teams SSO, no click.
+resource databricksConnection 'Microsoft.BotService/botServices/connections@2022-09-15' = if (!empty(oauthConnectionName)) {
+  parent: bot
+  name: empty(oauthConnectionName) ? 'unused' : oauthConnectionName
+  location: 'global'
+  properties: {
+    // "Azure Active Directory v2" in the portal.
+    serviceProviderId: '30dd229c-58e3-4a48-bdfd-91ec48eb906c'
+    serviceProviderDisplayName: 'Azure Active Directory v2'
+    clientId: appId
+    clientSecret: oauthClientSecret
+    scopes: '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d/user_impersonation'
+    parameters: [
+      { key: 'tenantID', value: tenantId }
+      { key: 'tokenExchangeUrl', value: 'api://botid-${appId}' }
+    ]
   }
 }
 

@@ -12,7 +12,7 @@ import {
   type WebhookResult,
 } from '../bot';
 import { type AppConfig, ConfigError, getConfig, QUESTIONS_QUEUE } from '../config';
-import { createTokenSource, failureReasonOf, GenieClient, type GenieEndpoint, type PollSchedule } from '../genie';
+import { createTokenSource, failureReasonOf, GenieClient, type GenieEndpoint, noServiceCredentials, type PollSchedule } from '../genie';
 import { ensureError, getSharedHttpClient, sharedHttpStats } from '../http';
 import { messagesFor, resolveLocale } from '../i18n';
 import { GraphGroupMembership, type GraphGroupMembershipOptions, PolicyGate, type RateWindow, UserRateLimiter } from '../policy';
@@ -96,7 +96,7 @@ export async function createBotApp(config: AppConfig, overrides: BotAppOverrides
       stateStore: stores.kind,
       dispatch: config.answers.dispatch,
       botAuth: config.bot.authEnabled,
-      databricksAuth: config.databricks.auth.type,
+      databricksAuth: config.databricks.auth?.type ?? 'none',
       applicationInsights: otel !== undefined,
     },
   });
@@ -104,7 +104,7 @@ export async function createBotApp(config: AppConfig, overrides: BotAppOverrides
     host: config.databricks.host,
     spaceId: config.databricks.spaceId,
     http,
-    tokens: createTokenSource(config.databricks.host, config.databricks.auth, http),
+    tokens: config.databricks.auth ? createTokenSource(config.databricks.host, config.databricks.auth, http) : noServiceCredentials(),
     observer: {
       onCall: (event) => telemetry.onCall(event),
       onRetry: (event) => {
@@ -125,11 +125,15 @@ export async function createBotApp(config: AppConfig, overrides: BotAppOverrides
     const messages = messagesFor(resolveLocale(context.activity.locale, config.bot.defaultLocale));
     await context.sendActivity(messages.text('reply.turnFailed')).catch(() => undefined);
   });
+  // GENIE_IDENTITY=user: questions are asked with the asker's token from the Bot Framework token service.
+  const userTokens =
+    config.genie.identity === 'user' && config.genie.oauthConnectionName ? host.userTokens(config.genie.oauthConnectionName) : undefined;
   const worker = new AnswerWorker({
     config,
     state,
     sender: host,
     genie: genieFactory,
+    ...(userTokens ? { userTokens } : {}),
     logger,
     telemetry,
     defer: (message, delayMs) => dispatcher.dispatch(message, { delayMs }),
@@ -143,7 +147,16 @@ export async function createBotApp(config: AppConfig, overrides: BotAppOverrides
           (message) => worker.poison(message),
           { onError: (error, attempt) => logger.warn('inline.attempt_failed', { error: error.name, attempt }) },
         );
-  const bot = new GenieBot({ config, state, dispatcher, sender: host, genie: genieFactory, logger, telemetry });
+  const bot = new GenieBot({
+    config,
+    state,
+    dispatcher,
+    sender: host,
+    genie: genieFactory,
+    ...(userTokens ? { userTokens } : {}),
+    logger,
+    telemetry,
+  });
   // Rate windows share the de-dup table: same conditional writes across instances, same sweep.
   const rateWindows: RecordStore<RateWindow> = state.stores.dedup;
   const gate = new PolicyGate({
@@ -256,7 +269,9 @@ export function sweep(now: number = Date.now()): Promise<SweepResult> {
     const current = await getBotApp();
     const result = await sweepExpired(current.state.stores, {
       now,
-      ...(current.config.genie.deleteExpiredConversations
+      // With the askers' own rights the service may not delete their conversations, and the sweep
+      // has no asker to act for: they stay in the space (docs/security.md, per-user mode).
+      ...(current.config.genie.deleteExpiredConversations && current.config.genie.identity === 'service'
         ? { deleteConversation: (spaceId: string, conversationId: string) => deleteConversation(current.genie, spaceId, conversationId) }
         : {}),
       onDeleteError: (error) => current.logger.warn('sweep.delete_failed', { error: ensureError(error).name }),

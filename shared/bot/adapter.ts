@@ -4,9 +4,10 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type InvokeResponse,
+  type SignInUrlResponse,
   type TurnContext,
 } from 'botbuilder';
-import { type AuthenticateRequestResult, AuthenticationConstants } from 'botframework-connector';
+import { type AuthenticateRequestResult, AuthenticationConstants, type ClaimsIdentity } from 'botframework-connector';
 
 import type { AppConfig } from '../config';
 import { parseRetryAfter, retryDelay } from '../genie';
@@ -52,6 +53,26 @@ export interface ConversationSender {
   send(reference: StoredReference, activity: Partial<Activity>, options?: { readonly retry?: boolean }): Promise<string | undefined>;
   /** Replaces an earlier activity in place. */
   update(reference: StoredReference, activityId: string, activity: Partial<Activity>): Promise<void>;
+}
+
+/** Whose token: the Teams user id and the channel, as the token service keys them. */
+export interface TokenUser {
+  readonly userId: string;
+  readonly channelId: string;
+}
+
+/**
+ * The Bot Framework token service for one OAuth connection (GENIE_IDENTITY=user), through
+ * botbuilder's own UserTokenClient. It keeps and refreshes people's tokens; we never store them.
+ */
+export interface UserTokens {
+  /** The person's current token, or undefined when they must sign in; `code` completes a sign-in (verifyState). */
+  get(user: TokenUser, code?: string): Promise<string | undefined>;
+  /** Teams SSO: exchanges the token Teams sent for one of the connection; undefined when that fails. */
+  exchange(user: TokenUser, token: string): Promise<string | undefined>;
+  /** The link and token-exchange resource an OAuthCard needs. */
+  signInResource(activity: Partial<Activity>): Promise<SignInUrlResponse>;
+  signOut(user: TokenUser): Promise<void>;
 }
 
 /**
@@ -131,16 +152,17 @@ function withoutPipelineRetry(context: TurnContext): void {
 
 /**
  * botbuilder takes any one endpoint setting as "all are given": so overriding where signing keys
- * come from means restating the public cloud's other endpoints.
+ * or user tokens come from means restating the public cloud's other endpoints.
  */
-function publicCloudWithKeysFrom(openIdMetadataUrl: string): Record<string, string | boolean> {
+function publicCloudWith(settings: AppConfig['bot']): Record<string, string | boolean> {
+  if (!settings.openIdMetadataUrl && !settings.oauthUrl) return {};
   return {
     ValidateAuthority: true,
     ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
     ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
     ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
-    OAuthUrl: AuthenticationConstants.OAuthUrl,
-    ToBotFromChannelOpenIdMetadataUrl: openIdMetadataUrl,
+    OAuthUrl: settings.oauthUrl ?? AuthenticationConstants.OAuthUrl,
+    ToBotFromChannelOpenIdMetadataUrl: settings.openIdMetadataUrl ?? AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl,
     ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
     CallerId: CallerIdConstants.PublicAzureChannel,
   };
@@ -153,6 +175,11 @@ const INVALID_TOKEN_ERRORS = new Set(['AuthenticationError', 'JsonWebTokenError'
 class AuthenticatedCloudAdapter extends CloudAdapter {
   runTurn(auth: AuthenticateRequestResult, activity: Activity, logic: TurnLogic): Promise<InvokeResponse | undefined> {
     return this.processActivity(auth, activity, logic);
+  }
+
+  /** The bot's own identity, as CloudAdapter uses for proactive turns. */
+  botClaims(appId: string): ClaimsIdentity {
+    return this.createClaimsIdentity(appId);
   }
 }
 
@@ -190,7 +217,7 @@ export class BotHost implements ConversationSender {
       ...(settings.appPassword ? { MicrosoftAppPassword: settings.appPassword } : {}),
       ...(settings.appId ? { MicrosoftAppType: settings.appType } : {}),
       ...(settings.tenantId ? { MicrosoftAppTenantId: settings.tenantId } : {}),
-      ...(settings.openIdMetadataUrl ? publicCloudWithKeysFrom(settings.openIdMetadataUrl) : {}),
+      ...publicCloudWith(settings),
     });
     keepEntityFields();
     this.adapter = new AuthenticatedCloudAdapter(this.auth);
@@ -263,6 +290,24 @@ export class BotHost implements ConversationSender {
           async (context) => void (await context.updateActivity({ type: 'message', ...activity, id: activityId })),
         ),
     );
+  }
+
+  /** The token service for `connectionName`, as the bot (its app token in Azure, none locally). */
+  userTokens(connectionName: string): UserTokens {
+    const client = this.auth.createUserTokenClient(this.adapter.botClaims(this.appId));
+    return {
+      get: async (user, code) => (await (await client).getUserToken(user.userId, connectionName, user.channelId, code ?? ''))?.token,
+      exchange: async (user, token) => {
+        try {
+          return (await (await client).exchangeToken(user.userId, connectionName, user.channelId, { token }))?.token;
+        } catch {
+          // The token service refuses what it cannot exchange (consent missing, wrong audience): Teams then shows the button.
+          return undefined;
+        }
+      },
+      signInResource: async (activity) => (await client).getSignInResource(connectionName, activity as Activity, ''),
+      signOut: async (user) => (await client).signOutUser(user.userId, connectionName, user.channelId),
+    };
   }
 
   private withRetry(call: () => Promise<void>): Promise<void> {

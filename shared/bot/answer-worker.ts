@@ -11,6 +11,7 @@ import {
   type GenieClient,
   GenieError,
   GenieHttpError,
+  GenieSignInRequiredError,
   type PollSchedule,
   userMessageKey,
 } from '../genie';
@@ -27,11 +28,12 @@ import {
   type Versioned,
 } from '../state';
 import { type Logger, type Telemetry, truncateForLog } from '../telemetry';
-import type { ConversationSender } from './adapter';
+import type { ConversationSender, UserTokens } from './adapter';
 import { Admission } from './admission';
 import { attachment, jsonBytes, renderAnswerCard } from './cards';
 import { aiLabelFor } from './citations';
 import { claimedBy, JobHandle } from './job-handle';
+import { activityOfReference, genieAs, signInCard, tokenUserOfReference } from './sign-in';
 
 /** A reply older than this in state `replying` is taken to have died mid-send. */
 const REPLY_LEASE_MS = 2 * 60_000;
@@ -41,6 +43,8 @@ export interface AnswerWorkerDependencies {
   readonly state: BotState;
   readonly sender: ConversationSender;
   readonly genie: () => Promise<GenieClient>;
+  /** The token service (GENIE_IDENTITY=user): each question is asked with its asker's current token. */
+  readonly userTokens?: UserTokens;
   readonly logger: Logger;
   readonly telemetry: Telemetry;
   readonly clock?: Clock;
@@ -148,7 +152,13 @@ export class AnswerWorker {
         this.deps.logger.warn('question.retry', { ...log, reason, error: errorCode(error) });
         throw error;
       }
-      await this.fail(job, reason, messages.text(userMessageKey(error)), error);
+      await this.fail(
+        job,
+        reason,
+        messages.text(this.userMessageKeyOf(error), { admin: this.deps.config.genie.adminContact ?? 'none' }),
+        error,
+        await this.signInCardFor(job.value, error, messages),
+      );
     } finally {
       stopTyping();
     }
@@ -211,15 +221,45 @@ export class AnswerWorker {
     return messagesFor(resolveLocale(job.locale, this.deps.config.bot.defaultLocale));
   }
 
-  private async fail(job: JobHandle, reason: FailureReason, text: string, error: unknown): Promise<void> {
-    const sent = await this.reply(job, { text }, 'failed', undefined, reason);
+  private async fail(
+    job: JobHandle,
+    reason: FailureReason,
+    text: string,
+    error: unknown,
+    card?: Partial<Activity>['attachments'],
+  ): Promise<void> {
+    const sent = await this.reply(job, { text, ...(card ? { attachments: card } : {}) }, 'failed', undefined, reason);
     if (!sent) return;
     this.deps.telemetry.questionFinished('failed', reason, this.clock.now() - job.value.createdAt);
     this.deps.logger.warn('question.failed', { job: job.value.id, user: job.value.userHash, reason, error: errorCode(error) });
   }
 
+  /** A refusal in user mode is the person's own access, named as such (with whom to ask). */
+  private userMessageKeyOf(error: unknown): ReturnType<typeof userMessageKey> {
+    const key = userMessageKey(error);
+    return key === 'error.permission' && this.deps.userTokens ? 'error.permissionUser' : key;
+  }
+
+  /** An expired or revoked sign-in: the failure reply carries a fresh sign-in card. */
+  private async signInCardFor(job: JobValue, error: unknown, messages: Messages): Promise<Partial<Activity>['attachments']> {
+    const tokens = this.deps.userTokens;
+    const connectionName = this.deps.config.genie.oauthConnectionName;
+    if (!(error instanceof GenieSignInRequiredError) || !tokens || !connectionName) return undefined;
+    try {
+      return [await signInCard(tokens, connectionName, activityOfReference(job.reference), messages)];
+    } catch (cardError: unknown) {
+      this.deps.logger.warn('sign_in.card_failed', { job: job.id, error: errorCode(cardError) });
+      return undefined;
+    }
+  }
+
+  /** The service's client, or (GENIE_IDENTITY=user) one asking with the asker's token, fetched now and again on a 401. */
+  private async genieFor(job: JobValue): Promise<GenieClient> {
+    return genieAs(await this.deps.genie(), this.deps.userTokens, tokenUserOfReference(job.reference));
+  }
+
   private async ask(job: JobHandle): Promise<AskResult> {
-    const genie = await this.deps.genie();
+    const genie = await this.genieFor(job.value);
     const { question, chatKey, id } = job.value;
     const options = {
       budgetMs: this.deps.config.genie.answerTimeoutMs,

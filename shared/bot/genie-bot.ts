@@ -8,7 +8,7 @@ import { ensureError } from '../http';
 import { type Command, commandNamed, type Messages, messagesFor, resolveLocale } from '../i18n';
 import type { BotState, QuestionDispatcher, StoredReference } from '../state';
 import type { Logger, Telemetry } from '../telemetry';
-import type { ConversationSender } from './adapter';
+import type { ConversationSender, UserTokens } from './adapter';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   type AdaptiveCard,
@@ -18,7 +18,8 @@ import {
   renderHelpCard,
   withFeedbackGiven,
 } from './cards';
-import { chatKeyOf } from './chat';
+import { conversationKeyOf, isSharedChat } from './chat';
+import { completeSignIn, genieAs, personKeyOf, signInCard, tokenUserOf } from './sign-in';
 
 /** The typing indicator follows the webhook's answer by this much: imperceptible, and out of a burst's way. */
 const TYPING_DELAY_MS = 25;
@@ -75,6 +76,8 @@ export interface GenieBotDependencies {
   /** Sends outside a turn (the typing indicator after the webhook answered). */
   readonly sender: ConversationSender;
   readonly genie: () => Promise<GenieClient>;
+  /** The token service (GENIE_IDENTITY=user): Genie is asked with the asker's token from it. */
+  readonly userTokens?: UserTokens;
   readonly logger: Logger;
   readonly telemetry: Telemetry;
 }
@@ -142,8 +145,14 @@ export class GenieBot extends ActivityHandler {
       await context.sendActivity({ attachments: [attachment(renderHelpCard(messages, this.deps.config.bot.sampleQuestions))] });
       return;
     }
+    // Only per-user mode has a sign-in to end; elsewhere the words go to Genie as before.
+    if (command === 'signOut' && this.deps.userTokens) {
+      await this.deps.userTokens.signOut(tokenUserOf(activity));
+      await context.sendActivity(messages.text('signOut.done'));
+      return;
+    }
     if (command === 'new') {
-      await this.deps.state.sessions.reset(chatKeyOf(activity));
+      await this.deps.state.sessions.reset(this.conversationKey(activity));
       await context.sendActivity(messages.text('reply.newConversation'));
       return;
     }
@@ -151,7 +160,34 @@ export class GenieBot extends ActivityHandler {
       await context.sendActivity(messages.text('reply.tooLong', { max: MAX_QUESTION_CHARS }));
       return;
     }
+    const { identity, userAnswersInSharedChats } = this.deps.config.genie;
+    if (identity === 'user' && isSharedChat(activity) && userAnswersInSharedChats === 'personal-chat-only') {
+      await context.sendActivity(messages.text('refusal.personalChatOnly'));
+      return;
+    }
     await this.acceptQuestion(context, text, messages);
+  }
+
+  private conversationKey(activity: Partial<Activity>): string {
+    return conversationKeyOf(activity, this.deps.config.genie.identity);
+  }
+
+  /** The Genie client for this person: the service's, or one asking with the person's own token. */
+  private async genieFor(activity: Partial<Activity>): Promise<GenieClient> {
+    return genieAs(await this.deps.genie(), this.deps.userTokens, tokenUserOf(activity));
+  }
+
+  /** Teams' sign-in invokes: the parked question, if any, is answered now without being asked again. */
+  protected override async onSignInInvoke(context: TurnContext): Promise<void> {
+    const tokens = this.deps.userTokens;
+    const connectionName = this.deps.config.genie.oauthConnectionName;
+    if (!tokens || !connectionName) return;
+    if (!(await completeSignIn(context, tokens, connectionName))) {
+      await context.sendActivity(this.messagesOf(context.activity).text('signIn.failed'));
+      return;
+    }
+    const job = await this.deps.state.jobs.unpark(personKeyOf(tokenUserOf(context.activity)));
+    if (job) await this.deps.dispatcher.dispatch({ jobId: job.id });
   }
 
   /** Records the question as a job and hands it off; the answer comes later, from the worker. */
@@ -160,16 +196,11 @@ export class GenieBot extends ActivityHandler {
     const userHash = this.userHash(activity);
     const jobId = randomUUID();
     const reference = JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))) as StoredReference;
+    // The worker answers later, maybe elsewhere: the job carries the language the question came in.
+    const job = { id: jobId, chatKey: this.conversationKey(activity), question, reference, userHash, locale: messages.locale };
     try {
-      // The worker answers later, maybe elsewhere: the job carries the language the question came in.
-      await this.deps.state.jobs.create({
-        id: jobId,
-        chatKey: chatKeyOf(activity),
-        question,
-        reference,
-        userHash,
-        locale: messages.locale,
-      });
+      if (await this.parkUntilSignedIn(context, job, messages)) return;
+      await this.deps.state.jobs.create(job);
       await this.deps.dispatcher.dispatch({ jobId });
     } catch (error: unknown) {
       // Nothing silently dropped: the redelivery (or the user's resend) may try again, and the user is told.
@@ -195,6 +226,26 @@ export class GenieBot extends ActivityHandler {
     });
   }
 
+  /**
+   * GENIE_IDENTITY=user and the token service has no token for the asker: the question waits
+   * (nothing reaches Genie) and the sign-in card goes out. True when parked.
+   */
+  private async parkUntilSignedIn(
+    context: TurnContext,
+    job: Parameters<BotState['jobs']['park']>[1],
+    messages: Messages,
+  ): Promise<boolean> {
+    const tokens = this.deps.userTokens;
+    const connectionName = this.deps.config.genie.oauthConnectionName;
+    if (!tokens || !connectionName) return false;
+    const user = tokenUserOf(context.activity);
+    if ((await tokens.get(user)) !== undefined) return false;
+    await this.deps.state.jobs.park(personKeyOf(user), job);
+    await context.sendActivity({ attachments: [await signInCard(tokens, connectionName, context.activity, messages)] });
+    this.deps.logger.debug('question.awaiting_sign_in', { job: job.id, user: job.userHash });
+    return true;
+  }
+
   /** 👍/👎 (Action.Execute): sent to Genie once per message and rating; the card shows the receipt. */
   protected override async onAdaptiveCardInvoke(
     context: TurnContext,
@@ -209,7 +260,7 @@ export class GenieBot extends ActivityHandler {
     // Honoured only from the chat whose job the button names, and only for the Genie message that job recorded.
     const job = data.job ? await this.deps.state.jobs.get(data.job) : undefined;
     const recorded = job?.value.genie;
-    if (!job || job.value.chatKey !== chatKeyOf(context.activity) || !recorded || !sameMessage(recorded, ref)) {
+    if (!job || job.value.chatKey !== this.conversationKey(context.activity) || !recorded || !sameMessage(recorded, ref)) {
       this.deps.telemetry.refused('card_action');
       this.deps.logger.info('policy.refused', { reason: 'card_action', user: this.userHash(context.activity) });
       return {
@@ -222,7 +273,7 @@ export class GenieBot extends ActivityHandler {
     const first = await this.deps.state.dedup.firstSeen(...feedbackKey);
     if (first) {
       try {
-        await (await this.deps.genie()).sendFeedback(ref, rating);
+        await (await this.genieFor(context.activity)).sendFeedback(ref, rating);
         this.deps.logger.debug('feedback.sent', { rating, user: this.userHash(context.activity) });
       } catch (error: unknown) {
         await this.deps.state.dedup.forget(...feedbackKey).catch(() => false);

@@ -11,6 +11,7 @@ export type {
   BotAppType,
   ConfigResult,
   DatabricksAuthConfig,
+  GenieIdentity,
   HttpClientSettings,
   LogLevel,
   PolicySettings,

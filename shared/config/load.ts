@@ -18,7 +18,8 @@ import type { AppConfig, ConfigResult, DatabricksAuthConfig, PolicySettings, Sto
 const DB = DATABRICKS_SETTINGS;
 type AuthType = DatabricksAuthConfig['type'];
 
-function readDatabricksAuth(r: EnvReader): DatabricksAuthConfig {
+/** `optional`: GENIE_IDENTITY=user asks with each asker's token, so the app may have no Databricks credentials of its own. */
+function readDatabricksAuth(r: EnvReader, optional: boolean): DatabricksAuthConfig | undefined {
   const explicit = r.get(DB.authType);
   let type = explicit;
   if (type === undefined) {
@@ -29,6 +30,7 @@ function readDatabricksAuth(r: EnvReader): DatabricksAuthConfig {
       r.has(DB.armClientSecret) ? 'azure-client-secret' : undefined,
       r.get(DB.armUseMsi) ? 'azure-msi' : undefined,
     ].filter((t): t is AuthType => t !== undefined);
+    if (optional && inferred.length === 0) return undefined;
     if (inferred.length > 1) {
       r.invalid(DB.authType, `one auth type chosen explicitly: credentials for ${inferred.join(' and ')} are all set`);
     } else if (inferred.length === 0 && !r.has(DB.authType)) {
@@ -90,6 +92,7 @@ function readBot(r: EnvReader): AppConfig['bot'] {
   const appId = r.get(BOT_SETTINGS.appId);
   const appType = r.get(BOT_SETTINGS.appType);
   const openIdMetadataUrl = r.get(BOT_SETTINGS.openIdMetadataUrl);
+  const oauthUrl = r.get(BOT_SETTINGS.oauthUrl);
   const sampleQuestions = r.get(BOT_SETTINGS.sampleQuestions);
   const defaultLocale = r.get(BOT_SETTINGS.defaultLocale);
   // In Azure, tokens are checked against Bot Framework's own keys: a different key server would let its owner sign tokens.
@@ -98,7 +101,7 @@ function readBot(r: EnvReader): AppConfig['bot'] {
   if (appId === undefined) {
     if (r.has(RUNTIME_SETTINGS.siteName))
       r.missing(BOT_SETTINGS.appId, `${BOT_SETTINGS.appId.expected}: required in Azure, where the webhook must check Bot Framework tokens`);
-    return { appType, authEnabled: false, sampleQuestions, defaultLocale };
+    return { appType, authEnabled: false, sampleQuestions, defaultLocale, ...(oauthUrl ? { oauthUrl } : {}) };
   }
   const appPassword = appType === 'UserAssignedMSI' ? undefined : r.required(BOT_SETTINGS.appPassword, appType);
   const tenantId = appType === 'MultiTenant' ? r.get(BOT_SETTINGS.tenantId) : r.required(BOT_SETTINGS.tenantId, appType);
@@ -109,6 +112,7 @@ function readBot(r: EnvReader): AppConfig['bot'] {
     sampleQuestions,
     defaultLocale,
     ...(openIdMetadataUrl ? { openIdMetadataUrl } : {}),
+    ...(oauthUrl ? { oauthUrl } : {}),
     ...(appPassword ? { appPassword } : {}),
     ...(tenantId ? { tenantId } : {}),
   };
@@ -170,10 +174,28 @@ function readState(r: EnvReader, storage: StorageConfig | undefined): Pick<AppCo
   };
 }
 
+function readGenie(r: EnvReader): AppConfig['genie'] {
+  const identity = r.get(GENIE_SETTINGS.identity);
+  const oauthConnectionName =
+    identity === 'user' ? r.required(GENIE_SETTINGS.oauthConnectionName, 'GENIE_IDENTITY=user') : r.get(GENIE_SETTINGS.oauthConnectionName);
+  const adminContact = r.get(GENIE_SETTINGS.adminContact);
+  return {
+    answerTimeoutMs: r.get(GENIE_SETTINGS.answerTimeoutSeconds) * 1000,
+    questionsPerMinute: r.get(GENIE_SETTINGS.questionsPerMinute),
+    deleteExpiredConversations: r.get(GENIE_SETTINGS.deleteExpiredConversations),
+    identity,
+    userAnswersInSharedChats: r.get(GENIE_SETTINGS.userAnswersInSharedChats),
+    ...(oauthConnectionName ? { oauthConnectionName } : {}),
+    ...(adminContact ? { adminContact } : {}),
+  };
+}
+
 /** Reads every setting from `env` and reports all problems at once. Pure: tests pass their own env. */
 export function loadConfig(env: Env): ConfigResult {
   const r = new EnvReader(env);
-  const databricks = { host: r.required(DB.host), spaceId: r.required(DB.spaceId), auth: readDatabricksAuth(r) };
+  const genie = readGenie(r);
+  const auth = readDatabricksAuth(r, genie.identity === 'user');
+  const databricks = { host: r.required(DB.host), spaceId: r.required(DB.spaceId), ...(auth ? { auth } : {}) };
   const bot = readBot(r);
   const storage = readStorage(r);
   const { state, answers } = readState(r, storage);
@@ -183,11 +205,7 @@ export function loadConfig(env: Env): ConfigResult {
 
   const config: AppConfig = {
     databricks,
-    genie: {
-      answerTimeoutMs: r.get(GENIE_SETTINGS.answerTimeoutSeconds) * 1000,
-      questionsPerMinute: r.get(GENIE_SETTINGS.questionsPerMinute),
-      deleteExpiredConversations: r.get(GENIE_SETTINGS.deleteExpiredConversations),
-    },
+    genie,
     bot,
     ...(storage ? { storage } : {}),
     policy: readPolicy(r, bot),

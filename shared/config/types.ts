@@ -1,5 +1,5 @@
 import type { ConfigProblem } from './env-reader';
-import type { ANSWER_SETTINGS, BOT_SETTINGS, STATE_SETTINGS, TELEMETRY_SETTINGS } from './records';
+import type { ANSWER_SETTINGS, BOT_SETTINGS, GENIE_SETTINGS, STATE_SETTINGS, TELEMETRY_SETTINGS } from './records';
 
 // Defaults, ranges and meanings of these fields are in the setting records (records/).
 
@@ -16,6 +16,7 @@ export type StorageConfig =
 type ChoiceOf<S extends { readonly choices: readonly string[] }> = S['choices'][number];
 
 export type BotAppType = ChoiceOf<typeof BOT_SETTINGS.appType>;
+export type GenieIdentity = ChoiceOf<typeof GENIE_SETTINGS.identity>;
 export type LogLevel = ChoiceOf<typeof TELEMETRY_SETTINGS.logLevel>;
 
 export interface HttpClientSettings {
@@ -35,13 +36,20 @@ export interface AppConfig {
     /** Origin only, e.g. `https://adb-1.azuredatabricks.net`. */
     readonly host: string;
     readonly spaceId: string;
-    readonly auth: DatabricksAuthConfig;
+    /** The app's own Databricks credentials; absent only with GENIE_IDENTITY=user when none are set. */
+    readonly auth?: DatabricksAuthConfig;
   };
   readonly genie: {
     readonly answerTimeoutMs: number;
     /** The workspace-wide pace of question POSTs (start-conversation, create-message). */
     readonly questionsPerMinute: number;
     readonly deleteExpiredConversations: boolean;
+    /** Whose rights questions are asked with; `user`: the asker's token from the Bot Framework token service. */
+    readonly identity: GenieIdentity;
+    /** The Azure Bot OAuth connection giving user tokens (set when identity is `user`). */
+    readonly oauthConnectionName?: string;
+    readonly userAnswersInSharedChats: ChoiceOf<typeof GENIE_SETTINGS.userAnswersInSharedChats>;
+    readonly adminContact?: string;
   };
   readonly bot: {
     readonly appId?: string;
@@ -52,6 +60,8 @@ export interface AppConfig {
     readonly authEnabled: boolean;
     /** Where token signing keys come from; absent: Bot Framework's public cloud. */
     readonly openIdMetadataUrl?: string;
+    /** The Bot Framework token service; absent: the public one. */
+    readonly oauthUrl?: string;
     readonly sampleQuestions: readonly string[];
     /** The language of users whose Teams locale is none the bot speaks. */
     readonly defaultLocale: ChoiceOf<typeof BOT_SETTINGS.defaultLocale>;

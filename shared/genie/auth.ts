@@ -3,7 +3,7 @@ import { ClientSecretCredential, ManagedIdentityCredential, type TokenCredential
 import type { DatabricksAuthConfig } from '../config';
 import { HttpNetworkError, HttpTimeoutError, type KeepAliveHttpClient } from '../http';
 import { type Clock, systemClock } from '../runtime';
-import { GenieAuthError } from './errors';
+import { GenieAuthError, GenieSignInRequiredError } from './errors';
 
 /** Azure Databricks' application id in Microsoft Entra ID: the resource a token must be for. */
 export const AZURE_DATABRICKS_RESOURCE = '2ff814a6-3304-4ab8-85cb-cd0e6f879c1d';
@@ -70,6 +70,35 @@ export class CachedTokenSource implements DatabricksTokenSource {
     })();
     return this.inflight;
   }
+}
+
+/**
+ * The asker's own token for one question (GENIE_IDENTITY=user), from the Bot Framework token
+ * service, which keeps and refreshes it: fetched when first needed and again after a 401, never
+ * stored. No token there means the person must sign in (again).
+ */
+export function userTokenSource(fetchToken: () => Promise<string | undefined>): DatabricksTokenSource {
+  let current: Promise<string> | undefined;
+  return {
+    getToken: () =>
+      (current ??= fetchToken().then((token) => {
+        if (token === undefined) {
+          current = undefined;
+          throw new GenieSignInRequiredError();
+        }
+        return token;
+      })),
+    invalidate: () => void (current = undefined),
+  };
+}
+
+/** GENIE_IDENTITY=user without credentials of the app's own: every question carries its asker's token instead. */
+export function noServiceCredentials(): DatabricksTokenSource {
+  return {
+    getToken: () =>
+      Promise.reject(new GenieAuthError('no Databricks credentials of the app (GENIE_IDENTITY=user asks with the asker’s token)')),
+    invalidate: () => undefined,
+  };
 }
 
 /** A personal access token: nothing to refresh. */

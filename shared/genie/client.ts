@@ -93,6 +93,11 @@ export class GenieClient {
     this.random = options.random ?? Math.random;
   }
 
+  /** The same client asking with other credentials: the asker's own for one question (GENIE_IDENTITY=user). */
+  withTokens(tokens: DatabricksTokenSource): GenieClient {
+    return new GenieClient({ ...this.options, tokens });
+  }
+
   async startConversation(content: string): Promise<{ ref: GenieMessageRef; message?: GenieMessage }> {
     const data = await this.call<StartConversationResponse>({
       endpoint: 'start-conversation',

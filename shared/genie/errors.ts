@@ -26,6 +26,7 @@ export type FailureReason =
   | 'warehouse'
   | 'not_found'
   | 'auth'
+  | 'sign_in'
   | 'uncertain'
   | 'cancelled'
   | 'network'
@@ -156,6 +157,16 @@ export class GenieAuthError extends GenieError {
   }
 }
 
+/** GENIE_IDENTITY=user: the token service holds no token for the asker (never signed in, signed out, revoked). */
+export class GenieSignInRequiredError extends GenieError {
+  override readonly name = 'GenieSignInRequiredError';
+  readonly reason = 'sign_in';
+  readonly retryable = false;
+  constructor() {
+    super('the asker has no token at the token service: sign-in required');
+  }
+}
+
 /** The failure reason of anything thrown while asking Genie. */
 export function failureReasonOf(error: unknown): FailureReason {
   return error instanceof GenieError ? error.reason : 'internal';
@@ -183,6 +194,8 @@ export function userMessageKey(error: unknown): MessageKey {
       return 'error.notFound';
     case 'auth':
       return 'error.auth';
+    case 'sign_in':
+      return 'signIn.expired';
     case 'uncertain':
       return 'error.uncertain';
     case 'cancelled':

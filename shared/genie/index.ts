@@ -8,7 +8,9 @@ export {
   type DatabricksTokenSource,
   entraTokenSource,
   type IssuedToken,
+  noServiceCredentials,
   patTokenSource,
+  userTokenSource,
 } from './auth';
 export {
   type CallOutcome,
@@ -29,6 +31,7 @@ export {
   GenieError,
   GenieHttpError,
   GenieNetworkError,
+  GenieSignInRequiredError,
   GenieUncertainError,
   GenieWaitTimeoutError,
   userMessageKey,

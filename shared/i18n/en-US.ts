@@ -7,6 +7,7 @@ export const enUS = {
   commands: {
     help: ['help', '?', 'commands'],
     new: ['new', 'reset', 'new chat', 'new conversation', 'start over'],
+    signOut: ['sign out', 'signout', 'log out', 'logout'],
   },
   messages: {
     'help.intro': 'I answer questions about your data with Databricks Genie.',
@@ -84,5 +85,14 @@ export const enUS = {
     'error.network': "I couldn't reach Databricks just now. Please try again in a minute.",
     'error.internal':
       'Something went wrong on my side while getting your answer. Please try again; if it keeps happening, let the people who run this bot know.',
+    'signIn.title': 'Sign in to Databricks',
+    'signIn.prompt': 'Sign in so I can ask Genie with your own access to the data. I’ll answer your question right after.',
+    'signIn.expired': 'Your Databricks sign-in has expired or was revoked. Sign in again, then ask once more.',
+    'signIn.failed': 'Sign-in didn’t complete. Ask your question again to get a new sign-in card.',
+    'signOut.done': 'You’re signed out. Your next question asks you to sign in again.',
+    'refusal.personalChatOnly':
+      'Answers here use the asker’s own access to the data, and everyone in this chat could read them. Ask me in a personal chat instead.',
+    'error.permissionUser':
+      "You don't have access to this data in Databricks — {admin, select, none {ask your Databricks administrator} other {ask {admin}}} for access to the Genie space and its tables.",
   },
 } as const;

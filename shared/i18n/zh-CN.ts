@@ -5,6 +5,7 @@ export const zhCN = {
   commands: {
     help: ['帮助', '说明'],
     new: ['新对话', '重置'],
+    signOut: ['退出登录', '登出'],
   },
   messages: {
     'help.intro': '我通过 Databricks Genie 回答关于你的数据的问题。',
@@ -76,5 +77,13 @@ export const zhCN = {
     'error.cancelled': 'Genie 已停止处理这个问题。请再问一次。',
     'error.network': '暂时无法连接到 Databricks。请一分钟后再试。',
     'error.internal': '我这边在获取答案时出错了。请再试一次；如果一直出现，请告知此机器人的管理员。',
+    'signIn.title': '登录 Databricks',
+    'signIn.prompt': '请先登录，我才能以你自己的访问权限向 Genie 查询数据。登录后我会马上回答你的问题。',
+    'signIn.expired': '你的 Databricks 登录已过期或被撤销。请重新登录后再问一次。',
+    'signIn.failed': '登录没有完成。请再问一次问题，以获取新的登录卡片。',
+    'signOut.done': '你已退出登录。下次提问时会请你重新登录。',
+    'refusal.personalChatOnly': '这里的回答使用提问者自己的数据访问权限，而此聊天中的每个人都能看到。请改在个人聊天中问我。',
+    'error.permissionUser':
+      '你在 Databricks 中没有这些数据的访问权限 — {admin, select, none {请向你的 Databricks 管理员} other {请向 {admin} }}申请 Genie 空间及其数据表的访问权限。',
   },
 } as const satisfies Catalog;

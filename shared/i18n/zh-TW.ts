@@ -5,6 +5,7 @@ export const zhTW = {
   commands: {
     help: ['說明', '幫助'],
     new: ['新對話', '重置'],
+    signOut: ['登出'],
   },
   messages: {
     'help.intro': '我會透過 Databricks Genie 回答關於您資料的問題。',
@@ -75,5 +76,13 @@ export const zhTW = {
     'error.cancelled': 'Genie 已停止處理這個問題。請再問一次。',
     'error.network': '目前無法連線到 Databricks。請過一分鐘再試。',
     'error.internal': '我這邊在取得答案時發生錯誤。請再試一次；若一直發生，請告知這個機器人的管理員。',
+    'signIn.title': '登入 Databricks',
+    'signIn.prompt': '請先登入，我才能以您自己的存取權限向 Genie 查詢資料。登入後我會馬上回答您的問題。',
+    'signIn.expired': '您的 Databricks 登入已過期或被撤銷。請重新登入後再問一次。',
+    'signIn.failed': '登入沒有完成。請再問一次問題，以取得新的登入卡片。',
+    'signOut.done': '您已登出。下次提問時會請您重新登入。',
+    'refusal.personalChatOnly': '這裡的回答使用提問者自己的資料存取權限，而這個聊天中的每個人都看得到。請改在個人聊天中問我。',
+    'error.permissionUser':
+      '您在 Databricks 中沒有這些資料的存取權限 — {admin, select, none {請向您的 Databricks 管理員} other {請向 {admin} }}申請 Genie 空間及其資料表的存取權限。',
   },
 } as const satisfies Catalog;

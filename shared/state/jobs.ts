@@ -69,6 +69,12 @@ export interface JobStoreOptions {
   readonly lanes?: ChatLanes;
 }
 
+/** Where a question waits for its asker's sign-in (GENIE_IDENTITY=user), keyed by the person. */
+const PARKED_PREFIX = 'parked:';
+
+/** How long a question waits for its asker to sign in; later, they ask again. */
+export const SIGN_IN_WAIT_MS = 15 * 60_000;
+
 export function isFinished(state: JobState): boolean {
   return state === 'answered' || state === 'failed';
 }
@@ -107,6 +113,30 @@ export class JobStore {
     await this.lanes?.join(job.chatKey, job.id, now);
     await this.store.put(job.id, value, now + this.openTtlMs);
     return value;
+  }
+
+  /**
+   * Keeps a question until its asker has signed in: one per person (the newest wins), nothing
+   * dispatched and nothing sent to Genie meanwhile. Holds the question text, never a token.
+   */
+  async park(personKey: string, job: Omit<JobValue, 'state' | 'createdAt' | 'updatedAt' | 'attempts'>): Promise<void> {
+    const now = this.clock.now();
+    await this.store.put(
+      `${PARKED_PREFIX}${personKey}`,
+      { ...job, state: 'queued', createdAt: now, updatedAt: now, attempts: 0 },
+      now + SIGN_IN_WAIT_MS,
+    );
+  }
+
+  /** Takes the parked question of a person who just signed in; exactly one caller gets it (Teams may send both invokes). */
+  async unpark(personKey: string): Promise<JobValue | undefined> {
+    const key = `${PARKED_PREFIX}${personKey}`;
+    const parked = await this.store.get(key);
+    if (!parked || !(await this.store.delete(key, parked.etag))) return undefined;
+    const now = this.clock.now();
+    const job: JobValue = { ...parked.value, createdAt: now, updatedAt: now };
+    await this.store.put(job.id, job, now + this.openTtlMs);
+    return job;
   }
 
   get(id: string): Promise<Versioned<JobValue> | undefined> {

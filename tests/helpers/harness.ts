@@ -36,6 +36,8 @@ export async function startBotHarness(
     GENIE_SPACE_ID: genie.spaceId,
     DATABRICKS_TOKEN: genie.token,
     STATUS_MESSAGE_DELAY_SECONDS: '0',
+    // Per-user mode: the fake connector is the token service too.
+    ...(env.GENIE_IDENTITY === 'user' ? { OAuthUrl: connector.url } : {}),
     ...env,
   });
   const host = await startDevHost({ port: 0, log: () => undefined, ...(appDir ? { appDir } : {}) });

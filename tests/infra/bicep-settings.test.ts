@@ -200,6 +200,11 @@ const FAKE_EXPRESSIONS: Readonly<Record<string, string>> = {
   allowedGroupIds: '',
   'string ( userQuestionsPerMinute )': '10',
   'string ( genieQuestionsPerMinute )': '5',
+  // Per-user mode off by default (main.bicep passes the connection name only in user mode).
+  genieIdentity: 'service',
+  oauthConnectionName: '',
+  userAnswersInSharedChats: 'personal-chat-only',
+  adminContact: '',
 };
 
 function fakeValue(expr: string): string {
@@ -291,7 +296,7 @@ describe('infra: app settings in infra/app/api.bicep', () => {
         const result = loadConfig(envFor(authMode, botMode));
         assert.ok(result.ok, `${authMode} + ${botMode}: ${result.ok ? '' : JSON.stringify(result.problems)}`);
         const { config } = result;
-        assert.equal(config.databricks.auth.type, authMode);
+        assert.equal(config.databricks.auth?.type, authMode);
         assert.equal(config.bot.appType, botMode);
         assert.equal(config.bot.authEnabled, true, 'Bot Framework tokens are checked');
         assert.equal(config.storage?.kind, 'identity');

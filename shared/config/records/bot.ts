@@ -33,6 +33,12 @@ export const BOT_SETTINGS = {
     doc: 'OpenID metadata the webhook checks token signatures against (botbuilder setting; local key servers in tests). Refused in Azure.',
     expected: 'an https URL (http only for 127.0.0.1 or localhost)',
   }),
+  oauthUrl: url({
+    name: 'OAuthUrl',
+    defaultNote: 'Bot Framework token service',
+    doc: "The Bot Framework token service that keeps signed-in users' tokens (botbuilder setting; the fake connector locally).",
+    expected: 'an https URL (http only for 127.0.0.1 or localhost)',
+  }),
   sampleQuestions: list({ name: 'SAMPLE_QUESTIONS', separator: ';', doc: 'Example questions for help and the welcome message.' }),
   defaultLocale: choice({
     name: 'DEFAULT_LOCALE',

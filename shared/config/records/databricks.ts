@@ -85,4 +85,27 @@ export const GENIE_SETTINGS = {
     default: true,
     doc: 'The sweep deletes the Genie conversations of expired sessions (a space holds at most 10,000).',
   }),
+  identity: choice({
+    name: 'GENIE_IDENTITY',
+    choices: ['service', 'user'],
+    default: 'service',
+    doc: "Whose rights Genie answers with: the app's Databricks credentials (service), or the asker's own through Teams sign-in (user: the app's own credentials become optional; see docs/deploy.md, per-user mode).",
+  }),
+  oauthConnectionName: text({
+    name: 'OAUTH_CONNECTION_NAME',
+    need: 'conditional',
+    doc: "The Azure Bot's OAuth connection that gives the asker's Azure Databricks token (GENIE_IDENTITY=user).",
+    expected: 'the name of the OAuth connection setting on the Azure Bot resource',
+  }),
+  userAnswersInSharedChats: choice({
+    name: 'USER_ANSWERS_IN_SHARED_CHATS',
+    choices: ['personal-chat-only', 'thread'],
+    default: 'personal-chat-only',
+    doc: "GENIE_IDENTITY=user in group chats and channels: refuse and point to a personal chat (an answer computed with one person's rights is not shown to others), or post it in the thread.",
+  }),
+  adminContact: text({
+    name: 'ADMIN_CONTACT',
+    doc: 'Who people ask for access to the space or its data (a name or address), named when Databricks refuses them.',
+    expected: 'a name, team or address',
+  }),
 } as const;
