@@ -40,7 +40,7 @@ export interface FakeConnector {
   readonly received: RecordedActivity[];
   /** Messages with attachments (cards) received so far, kept or not. */
   cards(): number;
-  /** Sent messages (not typing), with updates applied: what the chat would show. */
+  /** Sent messages (not typing), with updates applied and deleted ones gone: what the chat would show. */
   messages(conversationId?: string): { id: string; activity: Record<string, unknown>; updates: number }[];
   /** Scripts a refusal; faults are matched in the order they were added. */
   fault(fault: ConnectorFault): void;
@@ -61,7 +61,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 /**
  * A Bot Connector on 127.0.0.1 that records what the bot sends (the Bot Framework REST shapes:
- * POST /v3/conversations/{id}/activities[/{replyTo}], PUT .../activities/{id}). A stand-in for
+ * POST /v3/conversations/{id}/activities[/{replyTo}], PUT and DELETE .../activities/{id}). A stand-in for
  * Teams' service in tests and benchmarks; the Agents Playground is the real client for people.
  */
 export async function startFakeConnector(
@@ -75,17 +75,25 @@ export async function startFakeConnector(
   const arrivals: { method: 'POST' | 'PUT'; conversationId: string; activity: Record<string, unknown> }[] = [];
   const fault = (scripted: ConnectorFault): void => void faults.push({ ...scripted, times: scripted.times ?? 1 });
   const waiters = new Set<() => void>();
+  const deleted = new Set<string>();
   let next = 0;
   const tokens = createFakeTokenService(options.tokens);
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (await tokens.handle(req, res, url)) return;
     const match = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?/.exec(req.url ?? '');
     const method = req.method === 'PUT' ? 'PUT' : 'POST';
-    if (!match || (req.method !== 'POST' && req.method !== 'PUT')) {
+    if (!match || (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'DELETE')) {
       res.writeHead(404).end();
       return;
     }
     const conversationId = decodeURIComponent(match[1] ?? '');
+    if (req.method === 'DELETE' && match[2]) {
+      // The bot removing one of its messages (a status line an answer took the place of).
+      deleted.add(decodeURIComponent(match[2]));
+      res.writeHead(200).end();
+      for (const wake of waiters) wake();
+      return;
+    }
     const activity = await readJson(req);
     if (keep) arrivals.push({ method, conversationId, activity });
     if (typeof activity.type !== 'string') {
@@ -145,7 +153,7 @@ export async function startFakeConnector(
           if (earlier) shown.set(r.id, { id: r.id, activity: r.activity, updates: earlier.updates + 1 });
         }
       }
-      return [...shown.values()];
+      return [...shown.values()].filter((m) => !deleted.has(m.id));
     },
     fault,
     fail: (method, status, times = 1, which) => fault({ method, status, times, ...(which ? { which } : {}) }),

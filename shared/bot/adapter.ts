@@ -53,6 +53,8 @@ export interface ConversationSender {
   send(reference: StoredReference, activity: Partial<Activity>, options?: { readonly retry?: boolean }): Promise<string | undefined>;
   /** Replaces an earlier activity in place. */
   update(reference: StoredReference, activityId: string, activity: Partial<Activity>): Promise<void>;
+  /** Deletes an earlier activity of the bot's. */
+  delete(reference: StoredReference, activityId: string): Promise<void>;
 }
 
 /** Whose token: the Teams user id and the channel, as the token service keys them. */
@@ -290,6 +292,10 @@ export class BotHost implements ConversationSender {
           async (context) => void (await context.updateActivity({ type: 'message', ...activity, id: activityId })),
         ),
     );
+  }
+
+  async delete(reference: StoredReference, activityId: string): Promise<void> {
+    await this.withRetry(() => this.inConversation(reference, (context) => context.deleteActivity(activityId)));
   }
 
   /** The token service for `connectionName`, as the bot (its app token in Azure, none locally). */

@@ -306,8 +306,11 @@ export class AnswerWorker {
     const mine = claimedBy(owner);
     const { reference, statusActivityId } = claimed.value;
     try {
+      // Teams cannot turn a one-part message (the status line) into text plus a card (an answer whose
+      // text carries the citation markers): such an answer is sent anew and the status line removed.
+      const inPlace = statusActivityId !== undefined && !(activity.text && activity.attachments?.length);
       let replaced = false;
-      if (statusActivityId) {
+      if (inPlace) {
         try {
           await this.deps.sender.update(reference, statusActivityId, activity);
           replaced = true;
@@ -315,7 +318,17 @@ export class AnswerWorker {
           this.deps.logger.warn('reply.replace_failed', { job: claimed.value.id, error: errorCode(error) });
         }
       }
-      if (!replaced) await this.deps.sender.send(reference, activity);
+      if (!replaced) {
+        await this.deps.sender.send(reference, activity);
+        if (statusActivityId) {
+          // A stale "Looking at your data…" above the answer is only untidy: failing to remove it fails nothing.
+          await this.deps.sender
+            .delete(reference, statusActivityId)
+            .catch((error: unknown) =>
+              this.deps.logger.warn('reply.status_delete_failed', { job: claimed.value.id, error: errorCode(error) }),
+            );
+        }
+      }
     } catch (error: unknown) {
       // Nothing reached the chat: give the claim back, so the next attempt sends instead of waiting it out.
       await job.update({ state: claimed.value.replyClaim?.from ?? 'asked' }, mine);

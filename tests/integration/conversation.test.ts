@@ -39,6 +39,9 @@ const SLOW = {
   suggestedQuestions: ['Orders by region'],
 };
 
+/** A slow answer in words only: no query, so no citations and no text beside the card. */
+const SLOW_WORDS = { steps: SLOW.steps, text: 'Seven orders, in words.' };
+
 describe('the conversation around an answer', () => {
   let harness: BotHarness;
   let genie: GenieEmulator;
@@ -54,28 +57,38 @@ describe('the conversation around an answer', () => {
   after(() => harness.close());
 
   it('posts one status line for a slow question and replaces it with the answer in place', async () => {
-    genie.script('slow', SLOW);
-    await post(userMessage(connector.url, 'slow', { conversationId: 'a:status' }));
+    genie.script('slow words', SLOW_WORDS);
+    await post(userMessage(connector.url, 'slow words', { conversationId: 'a:status' }));
     await connector.waitFor(() => connector.received.some((r) => r.conversationId === 'a:status' && r.method === 'PUT'));
     const shown = connector.messages('a:status');
     assert.equal(shown.length, 1, 'one message in the chat: the status line became the answer');
     assert.equal(shown[0]?.updates, 1);
-    assert.match(JSON.stringify(shown[0]?.activity), /Seven orders\./);
+    assert.match(JSON.stringify(shown[0]?.activity), /Seven orders, in words\./);
     const statusPost = connector.received.find(
       (r) => r.conversationId === 'a:status' && r.method === 'POST' && r.activity.type === 'message',
     );
     assert.match(String(statusPost?.activity.text), /Looking at your data/);
   });
 
-  it('sends the answer as a new message when replacing the status line fails', async () => {
+  it('sends an answer with citations as a new message and removes the status line (Teams cannot turn one part into two)', async () => {
     genie.script('slow', SLOW);
+    await post(userMessage(connector.url, 'slow', { conversationId: 'a:cited' }));
+    await connector.waitFor(() => connector.messages('a:cited').some((m) => cardOf(m.activity)));
+    await connector.waitFor(() => connector.messages('a:cited').length === 1);
+    const shown = connector.messages('a:cited');
+    assert.equal(shown.length, 1, 'only the answer is left in the chat');
+    assert.match(String(shown[0]?.activity.text), /\[1\]/, 'the text carries the citation markers');
+    assert.ok(!connector.received.some((r) => r.conversationId === 'a:cited' && r.method === 'PUT'), 'no update was tried');
+  });
+
+  it('sends the answer as a new message when replacing the status line fails, and removes the stale status line', async () => {
+    genie.script('slow words', SLOW_WORDS);
     connector.fail('PUT', 400);
-    await post(userMessage(connector.url, 'slow', { conversationId: 'a:no-replace' }));
+    await post(userMessage(connector.url, 'slow words', { conversationId: 'a:no-replace' }));
     await connector.waitFor(() => connector.messages('a:no-replace').some((m) => cardOf(m.activity)));
-    const shown = connector.messages('a:no-replace');
-    assert.equal(shown.length, 2, 'the status line stays, the answer follows it');
-    assert.match(String(shown[0]?.activity.text), /Looking at your data/);
-    assert.match(JSON.stringify(shown[1]?.activity), /Seven orders\./);
+    await connector.waitFor(() => connector.messages('a:no-replace').length === 1);
+    assert.equal(connector.attempts({ conversationId: 'a:no-replace', method: 'PUT' }), 1, 'the refused update was tried once');
+    assert.match(JSON.stringify(connector.messages('a:no-replace')[0]?.activity), /Seven orders, in words\./);
   });
 
   it('retries a throttled send (429) instead of losing the answer', async () => {

@@ -88,6 +88,14 @@ export class RecordingSender implements ConversationSender {
     return this.deliver({ kind: 'update', reference, activity, activityId });
   }
 
+  /** Deletions are recorded apart: they change no answer a test counts. */
+  readonly deleted: string[] = [];
+
+  delete(_reference: StoredReference, activityId: string): Promise<void> {
+    this.deleted.push(activityId);
+    return Promise.resolve();
+  }
+
   private async deliver(sent: SentActivity): Promise<void> {
     const gate = this.gate;
     this.gate = undefined;
