@@ -30,7 +30,7 @@ import {
 import { type Logger, type Telemetry, truncateForLog } from '../telemetry';
 import type { ConversationSender, UserTokens } from './adapter';
 import { Admission } from './admission';
-import { attachment, jsonBytes, renderAnswerCard } from './cards';
+import { attachment, jsonBytes, renderAnswerCard, text as textBlock } from './cards';
 import { aiLabelFor } from './citations';
 import { claimedBy, JobHandle } from './job-handle';
 import { activityOfReference, genieAs, signInCard, tokenUserOfReference } from './sign-in';
@@ -130,8 +130,13 @@ export class AnswerWorker {
       );
       stopTyping();
       await status.cancel();
-      const activity = { ...(label.text ? { text: label.text } : {}), attachments: [attachment(card)], entities: [label.entity] };
-      const sent = await this.reply(job, activity, 'answered', card);
+      // The [n] markers go inside the card: an activity of text and a card is two messages in Teams, and
+      // the status line (one part) cannot be replaced by two. One message, one set of feedback buttons.
+      const cited = label.text
+        ? { ...card, body: [...card.body, textBlock(label.text, { isSubtle: true, size: 'Small', spacing: 'Small' })] }
+        : card;
+      const activity = { attachments: [attachment(cited)], entities: [label.entity] };
+      const sent = await this.reply(job, activity, 'answered', cited);
       if (sent) {
         const outcome = answer.clarification && !answer.query ? 'clarification' : 'answered';
         this.deps.telemetry.questionFinished(outcome, 'none', this.clock.now() - job.value.createdAt, result.waitedMs);
@@ -306,11 +311,8 @@ export class AnswerWorker {
     const mine = claimedBy(owner);
     const { reference, statusActivityId } = claimed.value;
     try {
-      // Teams cannot turn a one-part message (the status line) into text plus a card (an answer whose
-      // text carries the citation markers): such an answer is sent anew and the status line removed.
-      const inPlace = statusActivityId !== undefined && !(activity.text && activity.attachments?.length);
       let replaced = false;
-      if (inPlace) {
+      if (statusActivityId) {
         try {
           await this.deps.sender.update(reference, statusActivityId, activity);
           replaced = true;

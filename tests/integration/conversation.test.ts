@@ -70,15 +70,14 @@ describe('the conversation around an answer', () => {
     assert.match(String(statusPost?.activity.text), /Looking at your data/);
   });
 
-  it('sends an answer with citations as a new message and removes the status line (Teams cannot turn one part into two)', async () => {
+  it('replaces the status line in place with an answer that has citations too (one part: the markers are in the card)', async () => {
     genie.script('slow', SLOW);
     await post(userMessage(connector.url, 'slow', { conversationId: 'a:cited' }));
-    await connector.waitFor(() => connector.messages('a:cited').some((m) => cardOf(m.activity)));
-    await connector.waitFor(() => connector.messages('a:cited').length === 1);
+    await connector.waitFor(() => connector.received.some((r) => r.conversationId === 'a:cited' && r.method === 'PUT'));
     const shown = connector.messages('a:cited');
-    assert.equal(shown.length, 1, 'only the answer is left in the chat');
-    assert.match(String(shown[0]?.activity.text), /\[1\]/, 'the text carries the citation markers');
-    assert.ok(!connector.received.some((r) => r.conversationId === 'a:cited' && r.method === 'PUT'), 'no update was tried');
+    assert.equal(shown.length, 1, 'one message in the chat');
+    assert.equal(shown[0]?.updates, 1);
+    assert.match(JSON.stringify(shown[0]?.activity.attachments), /\[1\]/, 'the card carries the citation markers');
   });
 
   it('sends the answer as a new message when replacing the status line fails, and removes the stale status line', async () => {
