@@ -31,6 +31,7 @@ import type { ConversationSender } from './adapter';
 import { Admission } from './admission';
 import { attachment, jsonBytes, renderAnswerCard } from './cards';
 import { aiLabelFor } from './citations';
+import { TEAMS_FEEDBACK_LOOP } from './feedback-loop';
 import { claimedBy, JobHandle } from './job-handle';
 
 /** A reply older than this in state `replying` is taken to have died mid-send. */
@@ -126,7 +127,12 @@ export class AnswerWorker {
       );
       stopTyping();
       await status.cancel();
-      const activity = { ...(label.text ? { text: label.text } : {}), attachments: [attachment(card)], entities: [label.entity] };
+      const activity = {
+        ...(label.text ? { text: label.text } : {}),
+        attachments: [attachment(card)],
+        entities: [label.entity],
+        channelData: TEAMS_FEEDBACK_LOOP,
+      };
       const sent = await this.reply(job, activity, 'answered', card);
       if (sent) {
         const outcome = answer.clarification && !answer.query ? 'clarification' : 'answered';
@@ -265,23 +271,33 @@ export class AnswerWorker {
     if (!claimed) return false;
     const mine = claimedBy(owner);
     const { reference, statusActivityId } = claimed.value;
+    let delivered: string | undefined;
     try {
-      let replaced = false;
       if (statusActivityId) {
         try {
           await this.deps.sender.update(reference, statusActivityId, activity);
-          replaced = true;
+          delivered = statusActivityId;
         } catch (error: unknown) {
           this.deps.logger.warn('reply.replace_failed', { job: claimed.value.id, error: errorCode(error) });
         }
       }
-      if (!replaced) await this.deps.sender.send(reference, activity);
+      delivered ??= (await this.deps.sender.send(reference, activity)) ?? '';
     } catch (error: unknown) {
       // Nothing reached the chat: give the claim back, so the next attempt sends instead of waiting it out.
       await job.update({ state: claimed.value.replyClaim?.from ?? 'asked' }, mine);
       throw error;
     }
-    await job.update({ state: final, ...(card ? { card } : {}), ...(failure ? { failure } : {}) }, mine);
+    const answerActivityId = card && delivered ? delivered : undefined;
+    await job.update(
+      { state: final, ...(card ? { card } : {}), ...(answerActivityId ? { answerActivityId } : {}), ...(failure ? { failure } : {}) },
+      mine,
+    );
+    if (answerActivityId) {
+      // Teams' feedback buttons name the answer by its Teams message id: without the index they find nothing (logged, not fatal).
+      await this.deps.state.answers.record(claimed.value.chatKey, answerActivityId, claimed.value.id).catch((error: unknown) => {
+        this.deps.logger.warn('answer.index_failed', { job: claimed.value.id, error: errorCode(error) });
+      });
+    }
     return true;
   }
 
