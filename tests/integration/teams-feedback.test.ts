@@ -57,13 +57,16 @@ describe("Teams' own feedback buttons reach Genie for the answer they sit under 
   let connector: FakeConnector;
 
   before(async () => {
-    harness = await startBotHarness();
+    harness = await startBotHarness({ STATUS_MESSAGE_DELAY_SECONDS: '0.3' });
     ({ genie, connector } = harness);
   });
   after(() => harness.close());
 
   /** Asks and returns the answer as the connector shows it (a replaced status line keeps its id). */
-  async function answerIn(conversationId: string, question: string): Promise<{ id: string; activity: Record<string, unknown> }> {
+  async function answerIn(
+    conversationId: string,
+    question: string,
+  ): Promise<{ id: string; activity: Record<string, unknown>; updates: number }> {
     const answers = () => connector.messages(conversationId).filter((m) => Array.isArray(m.activity.attachments));
     const before = answers().length;
     assert.equal((await harness.post(userMessage(connector.url, question, { conversationId }))).status, 200);
@@ -100,5 +103,26 @@ describe("Teams' own feedback buttons reach Genie for the answer they sit under 
     const response = await harness.post(submitAction(connector.url, 'a:teams-feedback-other', answer.id, 'like'));
     assert.equal(response.status, 404);
     assert.equal(genie.feedback().length, before);
+  });
+
+  it('replaces the status line without the feedback loop when the channel refuses it on an update', async () => {
+    const conversationId = 'a:teams-feedback-slow';
+    connector.fail(
+      'PUT',
+      400,
+      1,
+      (activity) => (activity.channelData as { feedbackLoop?: unknown } | undefined)?.feedbackLoop !== undefined,
+    );
+    genie.script('slow question', {
+      steps: [
+        { status: 'ASKING_AI', afterMs: 0 },
+        { status: 'COMPLETED', afterMs: 1_400 },
+      ],
+      text: 'Done.',
+    });
+    const answer = await answerIn(conversationId, 'slow question');
+    assert.equal(answer.updates, 1, 'the status line became the answer');
+    assert.equal(connector.messages(conversationId).length, 1, 'no second message beside the status line');
+    assert.equal((answer.activity.channelData as { feedbackLoop?: unknown } | undefined)?.feedbackLoop, undefined);
   });
 });
