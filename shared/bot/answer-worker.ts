@@ -27,7 +27,7 @@ import {
   type Versioned,
 } from '../state';
 import { type Logger, type Telemetry, truncateForLog } from '../telemetry';
-import { connectorStatus, type ConversationSender } from './adapter';
+import type { ConversationSender } from './adapter';
 import { Admission } from './admission';
 import { attachment, jsonBytes, renderAnswerCard } from './cards';
 import { aiLabelFor } from './citations';
@@ -273,8 +273,15 @@ export class AnswerWorker {
     const { reference, statusActivityId } = claimed.value;
     let delivered: string | undefined;
     try {
-      if (statusActivityId) delivered = await this.replaceStatusLine(reference, statusActivityId, activity, claimed.value.id);
-      delivered ??= (await this.deps.sender.send(reference, activity)) ?? '';
+      if (statusActivityId) {
+        try {
+          await this.deps.sender.update(reference, statusActivityId, activity);
+          delivered = statusActivityId;
+        } catch (error: unknown) {
+          this.deps.logger.warn('reply.replace_failed', { job: claimed.value.id, error: errorCode(error) });
+        }
+      }
+      delivered ??= await this.deps.sender.send(reference, activity);
     } catch (error: unknown) {
       // Nothing reached the chat: give the claim back, so the next attempt sends instead of waiting it out.
       await job.update({ state: claimed.value.replyClaim?.from ?? 'asked' }, mine);
@@ -292,31 +299,6 @@ export class AnswerWorker {
       });
     }
     return true;
-  }
-
-  /**
-   * The answer in place of the status line; undefined when that fails (the caller sends a new message).
-   * Some channels refuse channel data on an update (the Agents Playground: 400 for `feedbackLoop`):
-   * then the answer replaces the line without Teams' feedback buttons; the card's own 👍/👎 remain.
-   */
-  private async replaceStatusLine(
-    reference: JobValue['reference'],
-    statusActivityId: string,
-    activity: Partial<Activity>,
-    jobId: string,
-  ): Promise<string | undefined> {
-    try {
-      await this.deps.sender.update(reference, statusActivityId, activity);
-      return statusActivityId;
-    } catch (error: unknown) {
-      if (connectorStatus(error) === 400 && activity.channelData !== undefined) {
-        const plain: Partial<Activity> = { ...activity, channelData: undefined };
-        this.deps.logger.debug('reply.replace_without_channel_data', { job: jobId });
-        return this.replaceStatusLine(reference, statusActivityId, plain, jobId);
-      }
-      this.deps.logger.warn('reply.replace_failed', { job: jobId, error: errorCode(error) });
-      return undefined;
-    }
   }
 
   /**

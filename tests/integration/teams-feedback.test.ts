@@ -104,25 +104,4 @@ describe("Teams' own feedback buttons reach Genie for the answer they sit under 
     assert.equal(response.status, 404);
     assert.equal(genie.feedback().length, before);
   });
-
-  it('replaces the status line without the feedback loop when the channel refuses it on an update', async () => {
-    const conversationId = 'a:teams-feedback-slow';
-    connector.fail(
-      'PUT',
-      400,
-      1,
-      (activity) => (activity.channelData as { feedbackLoop?: unknown } | undefined)?.feedbackLoop !== undefined,
-    );
-    genie.script('slow question', {
-      steps: [
-        { status: 'ASKING_AI', afterMs: 0 },
-        { status: 'COMPLETED', afterMs: 1_400 },
-      ],
-      text: 'Done.',
-    });
-    const answer = await answerIn(conversationId, 'slow question');
-    assert.equal(answer.updates, 1, 'the status line became the answer');
-    assert.equal(connector.messages(conversationId).length, 1, 'no second message beside the status line');
-    assert.equal((answer.activity.channelData as { feedbackLoop?: unknown } | undefined)?.feedbackLoop, undefined);
-  });
 });
