@@ -6,6 +6,7 @@ import { zipSync } from 'fflate';
 import { buildManifest, checkLanguageFile, checkManifest } from './manifest';
 import type { PackageOptions } from './options';
 import { ROOT, teamsDir } from './paths';
+import { promptStarterTranslations, withPromptStarters } from './prompt-starters';
 
 export interface PackageFile {
   readonly name: string;
@@ -21,11 +22,15 @@ const json = (value: unknown): Buffer => Buffer.from(`${JSON.stringify(value, nu
 export function packageFiles(options: PackageOptions, root = ROOT): PackageFile[] {
   const teams = teamsDir(root);
   const readTemplate = (file: string): unknown => JSON.parse(readFileSync(join(teams, file), 'utf8'));
-  const manifest = buildManifest(readTemplate('manifest.template.json'), options.values);
+  const questions = options.promptStarters;
+  const manifest = withPromptStarters(buildManifest(readTemplate('manifest.template.json'), options.values), questions);
   const problems = checkManifest(manifest);
   const info = manifest.localizationInfo as { additionalLanguages?: { file: string }[] } | undefined;
   const languages = (info?.additionalLanguages ?? []).map(({ file }) => {
-    const language = buildManifest(readTemplate(join('languages', file)), options.values);
+    const language = {
+      ...buildManifest(readTemplate(join('languages', file)), options.values),
+      ...promptStarterTranslations(manifest, questions),
+    };
     problems.push(...checkLanguageFile(file, language, manifest));
     return { name: file, data: json(language) };
   });

@@ -8,3 +8,4 @@ export { type PackageFile, packageFiles, zipPackage } from './archive';
 export { buildManifest, checkLanguageFile, checkManifest, localizableStrings, MANIFEST_VERSION, teamsAppIdFor } from './manifest';
 export { type PackageOptions, readAzdEnv, resolveOptions } from './options';
 export { BUILD_DIR, PACKAGE_NAME, ROOT } from './paths';
+export { MAX_PROMPT_STARTERS, promptStartersFrom, promptStarterTranslations, withPromptStarters } from './prompt-starters';

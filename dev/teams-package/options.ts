@@ -4,6 +4,7 @@ import { parseArgs, parseEnv } from 'node:util';
 
 import { GUID, MANIFEST_VERSION, teamsAppIdFor } from './manifest';
 import { ROOT } from './paths';
+import { promptStartersFrom } from './prompt-starters';
 
 /** The azd environment's values (.azure/<env>/.env), the environment named by `name`, AZURE_ENV_NAME or azd's default. */
 export function readAzdEnv(root: string, name?: string): { name: string; values: Record<string, string | undefined> } | undefined {
@@ -22,6 +23,8 @@ export interface PackageOptions {
   readonly botIdSource: string;
   /** The `{{NAME}}` values of the manifest template and the language files. */
   readonly values: Readonly<Record<string, string>>;
+  /** SAMPLE_QUESTIONS (≤ 10), offered as Teams' prompt starters. */
+  readonly promptStarters: readonly string[];
 }
 
 /** Where every manifest value comes from: flags, then the environment, then the azd environment, then defaults. */
@@ -61,6 +64,8 @@ export function resolveOptions(args: readonly string[], env: NodeJS.ProcessEnv, 
   return {
     botId,
     botIdSource,
+    // The same list the bot's welcome card shows, from the same setting.
+    promptStarters: promptStartersFrom(env.SAMPLE_QUESTIONS ?? azd?.values.SAMPLE_QUESTIONS),
     values: {
       MANIFEST_VERSION,
       BOT_ID: botId,

@@ -32,6 +32,7 @@ import type { ConversationSender, UserTokens } from './adapter';
 import { Admission } from './admission';
 import { attachment, jsonBytes, renderAnswerCard, text as textBlock } from './cards';
 import { aiLabelFor } from './citations';
+import { TEAMS_FEEDBACK_LOOP } from './feedback-loop';
 import { claimedBy, JobHandle } from './job-handle';
 import { activityOfReference, genieAs, signInCard, tokenUserOfReference } from './sign-in';
 
@@ -135,7 +136,7 @@ export class AnswerWorker {
       const cited = label.text
         ? { ...card, body: [...card.body, textBlock(label.text, { isSubtle: true, size: 'Small', spacing: 'Small' })] }
         : card;
-      const activity = { attachments: [attachment(cited)], entities: [label.entity] };
+      const activity = { attachments: [attachment(cited)], entities: [label.entity], channelData: TEAMS_FEEDBACK_LOOP };
       const sent = await this.reply(job, activity, 'answered', cited);
       if (sent) {
         const outcome = answer.clarification && !answer.query ? 'clarification' : 'answered';
@@ -310,18 +311,18 @@ export class AnswerWorker {
     if (!claimed) return false;
     const mine = claimedBy(owner);
     const { reference, statusActivityId } = claimed.value;
+    let delivered: string | undefined;
     try {
-      let replaced = false;
       if (statusActivityId) {
         try {
           await this.deps.sender.update(reference, statusActivityId, activity);
-          replaced = true;
+          delivered = statusActivityId;
         } catch (error: unknown) {
           this.deps.logger.warn('reply.replace_failed', { job: claimed.value.id, error: errorCode(error) });
         }
       }
-      if (!replaced) {
-        await this.deps.sender.send(reference, activity);
+      if (delivered === undefined) {
+        delivered = await this.deps.sender.send(reference, activity);
         if (statusActivityId) {
           // A stale "Looking at your data…" above the answer is only untidy: failing to remove it fails nothing.
           await this.deps.sender
@@ -336,7 +337,17 @@ export class AnswerWorker {
       await job.update({ state: claimed.value.replyClaim?.from ?? 'asked' }, mine);
       throw error;
     }
-    await job.update({ state: final, ...(card ? { card } : {}), ...(failure ? { failure } : {}) }, mine);
+    const answerActivityId = card && delivered ? delivered : undefined;
+    await job.update(
+      { state: final, ...(card ? { card } : {}), ...(answerActivityId ? { answerActivityId } : {}), ...(failure ? { failure } : {}) },
+      mine,
+    );
+    if (answerActivityId) {
+      // Teams' feedback buttons name the answer by its Teams message id: without the index they find nothing (logged, not fatal).
+      await this.deps.state.answers.record(claimed.value.chatKey, answerActivityId, claimed.value.id).catch((error: unknown) => {
+        this.deps.logger.warn('answer.index_failed', { job: claimed.value.id, error: errorCode(error) });
+      });
+    }
     return true;
   }
 

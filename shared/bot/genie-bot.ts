@@ -1,11 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 
-import { type Activity, ActivityHandler, type AdaptiveCardInvokeResponse, type AdaptiveCardInvokeValue, TurnContext } from 'botbuilder';
+import {
+  type Activity,
+  ActivityHandler,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type InvokeResponse,
+  TurnContext,
+} from 'botbuilder';
 
 import type { AppConfig } from '../config';
 import { type GenieClient, type GenieMessageRef, userMessageKey } from '../genie';
 import { ensureError } from '../http';
-import { type Command, commandNamed, type Messages, messagesFor, resolveLocale } from '../i18n';
+import { type Command, commandNamed, type MessageKey, type Messages, messagesFor, resolveLocale } from '../i18n';
 import type { BotState, QuestionDispatcher, StoredReference } from '../state';
 import type { Logger, Telemetry } from '../telemetry';
 import type { ConversationSender, UserTokens } from './adapter';
@@ -19,6 +26,7 @@ import {
   withFeedbackGiven,
 } from './cards';
 import { conversationKeyOf, isSharedChat } from './chat';
+import { parseTeamsFeedback, SUBMIT_ACTION_INVOKE, type TeamsFeedback } from './feedback-loop';
 import { completeSignIn, genieAs, personKeyOf, signInCard, tokenUserOf } from './sign-in';
 
 /** The typing indicator follows the webhook's answer by this much: imperceptible, and out of a burst's way. */
@@ -269,21 +277,9 @@ export class GenieBot extends ActivityHandler {
         value: { code: 'Forbidden', message: messages.text('refusal.cardActionElsewhere') },
       };
     }
-    const feedbackKey = [`feedback:${ref.conversationId}`, `${ref.messageId}:${rating}`] as const;
-    const first = await this.deps.state.dedup.firstSeen(...feedbackKey);
-    if (first) {
-      try {
-        await (await this.genieFor(context.activity)).sendFeedback(ref, rating);
-        this.deps.logger.debug('feedback.sent', { rating, user: this.userHash(context.activity) });
-      } catch (error: unknown) {
-        await this.deps.state.dedup.forget(...feedbackKey).catch(() => false);
-        this.deps.logger.warn('feedback.failed', { error: ensureError(error).name });
-        return {
-          statusCode: 200,
-          type: 'application/vnd.microsoft.activity.message',
-          value: messages.text(userMessageKey(error)) as never,
-        };
-      }
+    const failed = await this.rateOnce(context, ref, { rating });
+    if (failed !== undefined) {
+      return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: messages.text(failed) as never };
     }
     const card = job.value.card;
     if (card)
@@ -293,5 +289,48 @@ export class GenieBot extends ActivityHandler {
         value: withFeedbackGiven(card as AdaptiveCard, rating, messages) as never,
       };
     return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: messages.text('feedback.thanks') as never };
+  }
+
+  /** Teams' own 👍/👎 (`message/submitAction`); every other invoke as botbuilder handles it. */
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name !== SUBMIT_ACTION_INVOKE) return super.onInvokeActivity(context);
+    const feedback = parseTeamsFeedback(context.activity.value);
+    if (!feedback) return { status: 400, body: { code: 'BadRequest', message: 'Unknown submit action' } };
+    // Bound like the card's buttons: the answer must be one this chat was sent, and its job must still know its Genie message.
+    const chatKey = this.conversationKey(context.activity);
+    const answered = context.activity.replyToId ? await this.deps.state.answers.jobOf(chatKey, context.activity.replyToId) : undefined;
+    const job = answered ? await this.deps.state.jobs.get(answered) : undefined;
+    const ref = job?.value.chatKey === chatKey ? job.value.genie : undefined;
+    if (!ref) {
+      this.deps.telemetry.refused('card_action');
+      this.deps.logger.info('policy.refused', { reason: 'card_action', user: this.userHash(context.activity) });
+      return { status: 404, body: { code: 'NotFound', message: 'No answer of this chat has that id' } };
+    }
+    const failed = await this.rateOnce(context, ref, feedback);
+    // Teams shows its own error for anything but 200: the person can press again (the de-dup key was given back).
+    return failed === undefined ? { status: 200, body: {} } : { status: 502, body: { code: 'GenieUnavailable', message: failed } };
+  }
+
+  /**
+   * Sends Genie the rating (and comment) once per Genie message and rating, whichever buttons were
+   * pressed: the card's and Teams' own share one de-dup key, so one click never rates twice.
+   * Returns the message key to tell the user when Genie could not be reached.
+   */
+  private async rateOnce(context: TurnContext, ref: GenieMessageRef, feedback: TeamsFeedback): Promise<MessageKey | undefined> {
+    const feedbackKey = [`feedback:${ref.conversationId}`, `${ref.messageId}:${feedback.rating}`] as const;
+    if (!(await this.deps.state.dedup.firstSeen(...feedbackKey))) return undefined;
+    try {
+      await (await this.genieFor(context.activity)).sendFeedback(ref, feedback.rating, feedback.comment);
+      this.deps.logger.debug('feedback.sent', {
+        rating: feedback.rating,
+        comment: feedback.comment !== undefined,
+        user: this.userHash(context.activity),
+      });
+      return undefined;
+    } catch (error: unknown) {
+      await this.deps.state.dedup.forget(...feedbackKey).catch(() => false);
+      this.deps.logger.warn('feedback.failed', { error: ensureError(error).name });
+      return userMessageKey(error);
+    }
   }
 }

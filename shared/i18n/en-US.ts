@@ -44,6 +44,7 @@ export const enUS = {
     'card.clarifyHint': 'Reply in this chat and Genie will carry on from here.',
     'card.noAnswer': 'Genie finished without an answer to show. Try asking it another way.',
     'card.noTable': 'The query returned no table.',
+    'card.axisScaled': '{title} (× {unit})',
     'card.chartFallback': 'The chart needs a newer Teams client; the data is in the table below.',
     'card.count':
       '{rowsCut, select, yes {Showing {shownRows, number} of } other {}}{totalRows, plural, one {# row} other {# rows}}' +

@@ -41,6 +41,7 @@ export const zhCN = {
     'card.clarifyHint': '请直接在此聊天中回复，Genie 会接着处理。',
     'card.noAnswer': 'Genie 已处理完毕，但没有可显示的回答。请换个方式提问。',
     'card.noTable': '该查询没有返回表格。',
+    'card.axisScaled': '{title}（× {unit}）',
     'card.chartFallback': '图表需要较新版本的 Teams 客户端；数据见下方表格。',
     'card.count':
       '{rowsCut, select, yes {显示 {totalRows, number} 行中的 {shownRows, number} 行} other {共 {totalRows, number} 行}}' +

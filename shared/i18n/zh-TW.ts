@@ -40,6 +40,7 @@ export const zhTW = {
     'card.clarifyHint': '請直接在這個聊天中回覆，Genie 會接著處理。',
     'card.noAnswer': 'Genie 已處理完畢，但沒有可顯示的回答。請換個方式提問。',
     'card.noTable': '這個查詢沒有傳回表格。',
+    'card.axisScaled': '{title}（× {unit}）',
     'card.chartFallback': '圖表需要較新版本的 Teams 用戶端；資料請見下方表格。',
     'card.count':
       '{rowsCut, select, yes {顯示 {totalRows, number} 列中的 {shownRows, number} 列} other {共 {totalRows, number} 列}}' +

@@ -1,3 +1,4 @@
+export { AnswerIndex, type AnswerValue } from './answers';
 export { ActivityDeduplicator, DEDUP_TTL_MS, type DedupValue } from './dedup';
 export {
   type DispatchOptions,
@@ -11,6 +12,7 @@ export {
 export {
   isFinished,
   isReplyHeldByOther,
+  JOB_FINISHED_TTL_MS,
   type JobState,
   JobStore,
   type JobStoreOptions,

@@ -54,15 +54,19 @@ export interface JobValue {
    * on the bot's card types; the bot wrote it and reads it back as its AdaptiveCard.
    */
   readonly card?: object;
+  /** The Teams message id of the answer as sent (Teams' own feedback buttons name it). */
+  readonly answerActivityId?: string;
 }
 
 /** How long an unfinished job (and its place in its chat's lane) is kept. */
 export const JOB_OPEN_TTL_MS = 24 * 60 * 60_000;
+/** How long a finished job is kept: late redeliveries find it finished, ratings find its card and Genie message. */
+export const JOB_FINISHED_TTL_MS = 4 * 60 * 60_000;
 
 export interface JobStoreOptions {
   /** How long an unfinished job is kept. @default 86400000 (1 day) */
   readonly openTtlMs?: number;
-  /** How long a finished job is kept: late redeliveries find it finished, ratings find its card. @default 14400000 (4 h) */
+  /** How long a finished job is kept. @default JOB_FINISHED_TTL_MS (4 h) */
   readonly finishedTtlMs?: number;
   readonly clock?: Clock;
   /** One question at a time per chat, in order: jobs join their chat's lane when recorded, leave it when finished. */
@@ -102,7 +106,7 @@ export class JobStore {
   ) {
     this.clock = options.clock ?? systemClock;
     this.openTtlMs = options.openTtlMs ?? JOB_OPEN_TTL_MS;
-    this.finishedTtlMs = options.finishedTtlMs ?? 4 * 60 * 60_000;
+    this.finishedTtlMs = options.finishedTtlMs ?? JOB_FINISHED_TTL_MS;
     this.lanes = options.lanes;
   }
 

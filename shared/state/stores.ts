@@ -4,6 +4,7 @@ import { QueueClient } from '@azure/storage-queue';
 
 import type { AppConfig, StorageConfig } from '../config';
 import { type Clock, systemClock } from '../runtime';
+import { AnswerIndex, type AnswerValue } from './answers';
 import { ActivityDeduplicator, type DedupValue } from './dedup';
 import { JOB_OPEN_TTL_MS, JobStore, type JobValue } from './jobs';
 import { ChatLanes, type LaneValue } from './lanes';
@@ -27,6 +28,8 @@ export interface BotState {
   readonly sessions: SessionService;
   readonly dedup: ActivityDeduplicator;
   readonly jobs: JobStore;
+  /** (chat, Teams message id of an answer) → its job, for Teams' own feedback buttons. */
+  readonly answers: AnswerIndex;
   /** Question POSTs to Genie at the workspace's pace, across instances. */
   readonly pacer: QuestionPacer;
 }
@@ -71,13 +74,14 @@ export function createBotState(
   config: Pick<AppConfig, 'databricks' | 'state' | 'genie'>,
   clock: Clock = systemClock,
 ): BotState {
-  // Lanes and the pace share the de-dup table (records shaped { at }): same conditional writes, same sweep.
+  // Lanes, the pace and the answer index share the de-dup table (records shaped { at }): same conditional writes, same sweep.
   const lanes = new ChatLanes(stores.dedup as RecordStore<LaneValue>, JOB_OPEN_TTL_MS, clock);
   return {
     stores,
     sessions: new SessionService(stores.sessions, { spaceId: config.databricks.spaceId, idleMs: config.state.sessionIdleMs, clock }),
     dedup: new ActivityDeduplicator(stores.dedup, clock),
     jobs: new JobStore(stores.jobs, { clock, lanes }),
+    answers: new AnswerIndex(stores.dedup as RecordStore<AnswerValue>, clock),
     pacer: new QuestionPacer(stores.dedup as RecordStore<PaceValue>, { questionsPerMinute: config.genie.questionsPerMinute, clock }),
   };
 }

@@ -14,7 +14,9 @@ import {
   checkManifest,
   localizableStrings,
   MANIFEST_VERSION,
+  MAX_PROMPT_STARTERS,
   packageFiles,
+  promptStartersFrom,
   readAzdEnv,
   resolveOptions,
   teamsAppIdFor,
@@ -306,7 +308,7 @@ describe('teams package: icons', () => {
 });
 
 describe('teams package: zip', () => {
-  const files = packageFiles({ botId: BOT_ID, botIdSource: 'test', values: VALUES }, ROOT);
+  const files = packageFiles({ botId: BOT_ID, botIdSource: 'test', values: VALUES, promptStarters: [] }, ROOT);
   const archive = zipPackage(files);
 
   it('packages the manifest, the icons and the language files at the root, and they read back exactly', () => {
@@ -327,7 +329,7 @@ describe('teams package: zip', () => {
   });
 
   it('gives the same bytes for the same inputs', () => {
-    assert.ok(zipPackage(packageFiles({ botId: BOT_ID, botIdSource: 'test', values: VALUES }, ROOT)).equals(archive));
+    assert.ok(zipPackage(packageFiles({ botId: BOT_ID, botIdSource: 'test', values: VALUES, promptStarters: [] }, ROOT)).equals(archive));
   });
 
   it('refuses to package a language file that does not match the manifest', () => {
@@ -338,8 +340,45 @@ describe('teams package: zip', () => {
     const { 'name.full': _dropped, ...rest } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
     writeFileSync(file, JSON.stringify(rest));
     assert.throws(
-      () => packageFiles({ botId: BOT_ID, botIdSource: 'test', values: VALUES }, root),
+      () => packageFiles({ botId: BOT_ID, botIdSource: 'test', values: VALUES, promptStarters: [] }, root),
       /zh-cn\.json: no translation of name\.full/,
     );
+  });
+});
+
+describe('teams package: prompt starters from SAMPLE_QUESTIONS', () => {
+  it('reads SAMPLE_QUESTIONS as the bot does, at most ten, each a fitting command title', () => {
+    assert.deepEqual(promptStartersFrom(' Top 5 products by revenue ;; Revenue by region '), [
+      'Top 5 products by revenue',
+      'Revenue by region',
+    ]);
+    assert.deepEqual(promptStartersFrom(undefined), []);
+    const many = Array.from({ length: 12 }, (_, i) => `Question ${i + 1}`).join(';');
+    assert.equal(promptStartersFrom(many).length, MAX_PROMPT_STARTERS);
+    assert.deepEqual(promptStartersFrom(`${'x'.repeat(129)};Short one`), ['Short one']);
+    assert.deepEqual(
+      resolveOptions(['--bot-id', BOT_ID], { SAMPLE_QUESTIONS: 'Top 5 products by revenue;Revenue by region last quarter' }, ROOT)
+        .promptStarters,
+      ['Top 5 products by revenue', 'Revenue by region last quarter'],
+    );
+  });
+
+  it('adds them after help and new, in every language as written, and the package passes its checks', () => {
+    const questions = Array.from({ length: MAX_PROMPT_STARTERS }, (_, i) => `Question ${i + 1}?`);
+    const files = packageFiles({ botId: BOT_ID, botIdSource: 'test', values: VALUES, promptStarters: questions }, ROOT);
+    const read = (name: string) => JSON.parse(files.find((f) => f.name === name)!.data.toString('utf8')) as Record<string, unknown>;
+    const manifest = read('manifest.json') as { bots: { commandLists: { commands: { title: string; description: string }[] }[] }[] };
+    const commands = manifest.bots[0]!.commandLists[0]!.commands;
+    assert.deepEqual(
+      commands.map((c) => c.title),
+      ['help', 'new', ...questions],
+    );
+    assert.deepEqual(commands.at(-1), { title: 'Question 10?', description: 'Question 10?' });
+    assert.deepEqual(checkManifest(manifest), []);
+    for (const file of LANGUAGE_FILES) {
+      const language = read(file);
+      assert.equal(language['bots[0].commandLists[0].commands[2].title'], 'Question 1?', file);
+      assert.deepEqual(checkLanguageFile(file, language, manifest), [], file);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import type { CellValue, DecodedTable, FeedbackRating, GenieAnswer } from '../../genie';
 import { type Locale, type Messages, messagesFor } from '../../i18n';
-import { CHART_MAX_POINTS, type ChartType, chooseChart, seriesColumns } from './chart';
+import { axisScale, CHART_MAX_POINTS, type ChartType, chooseChart, seriesColumns } from './chart';
 import {
   type AdaptiveCard,
   askButton,
@@ -68,15 +68,29 @@ function chartElement(table: DecodedTable, type: ChartType, messages: Messages):
       const y = toNumber(row[i] ?? null);
       return y === null ? [] : [{ x: label(row), y }];
     });
+  // A donut shows shares, no axis: its values stay as they are.
+  const scale =
+    type === 'Chart.Donut'
+      ? { divisor: 1 }
+      : axisScale(
+          series.flatMap((i) => points(i).map((p) => p.y)),
+          messages.locale,
+        );
+  const scaled = (i: number) => points(i).map(({ x, y }) => ({ x, y: y / scale.divisor }));
   const data =
     type === 'Chart.Donut'
       ? points(first).map(({ x, y }) => ({ legend: x, value: y }))
       : type === 'Chart.Line' || type === 'Chart.VerticalBar.Grouped'
-        ? series.map((i) => ({ legend: table.columns[i]?.name ?? '', values: points(i) }))
-        : points(first);
+        ? series.map((i) => ({ legend: table.columns[i]?.name ?? '', values: scaled(i) }))
+        : scaled(first);
+  const valueTitle = series.length === 1 ? table.columns[first]?.name : undefined;
   return {
     type,
-    ...axisTitles(type, table.columns[0]?.name, series.length === 1 ? table.columns[first]?.name : undefined),
+    ...axisTitles(
+      type,
+      table.columns[0]?.name,
+      scale.unit ? messages.text('card.axisScaled', { title: valueTitle ?? '', unit: scale.unit }).trim() : valueTitle,
+    ),
     data,
     // Clients without Teams charts show this pointer; the table below always carries the data.
     fallback: text(messages.text('card.chartFallback'), { isSubtle: true, size: 'Small' }),

@@ -119,3 +119,24 @@ export function chooseChart(table: DecodedTable): ChartRule | undefined {
   const shape = shapeOf(table);
   return CHART_RULES.find((rule) => rule.when(shape));
 }
+
+/**
+ * Teams' chart renderer writes axis ticks itself (`1228k`) in a fixed width and cuts anything past
+ * four characters ("12…"). From a million up, values are plotted in a unit of 10ⁿ that keeps them
+ * under 100 (ticks like `0.31`, `18.4`), and the axis title names the unit compactly in the asker's
+ * locale ("× 1M", "× 100萬"). Below a million the renderer's own `k` fits.
+ */
+export interface AxisScale {
+  readonly divisor: number;
+  /** The unit as the locale writes it compactly, or undefined when values are plotted as they are. */
+  readonly unit?: string;
+}
+
+const SCALE_FROM = 1e6;
+
+export function axisScale(values: readonly number[], locale: string): AxisScale {
+  const largest = Math.max(0, ...values.map(Math.abs));
+  if (!(largest >= SCALE_FROM) || !Number.isFinite(largest)) return { divisor: 1 };
+  const divisor = 10 ** Math.max(Math.log10(SCALE_FROM), Math.floor(Math.log10(largest)) - 1);
+  return { divisor, unit: new Intl.NumberFormat(locale, { notation: 'compact' }).format(divisor) };
+}

@@ -1,5 +1,5 @@
 export { type CardSettings, ENVELOPE_RESERVE_BYTES, type FeedbackState, renderAnswerCard, withFeedbackGiven } from './answer-card';
-export { CHART_RULES, type ChartRule, type ChartType, chooseChart, shapeOf, type TableShape } from './chart';
+export { type AxisScale, axisScale, CHART_RULES, type ChartRule, type ChartType, chooseChart, shapeOf, type TableShape } from './chart';
 export {
   ADAPTIVE_CARD_CONTENT_TYPE,
   type AdaptiveCard,

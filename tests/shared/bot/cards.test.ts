@@ -6,6 +6,7 @@ import type * as AdaptiveCardsModule from 'adaptivecards';
 import {
   type AdaptiveCard,
   attachment,
+  axisScale,
   CellFormatter,
   CHART_RULES,
   chooseChart,
@@ -448,6 +449,31 @@ describe('chart rules', () => {
       { x: 'EMEA', y: 5 },
       { x: 'AMER', y: 3 },
     ]);
+  });
+
+  it('plots millions in a unit the axis title names, so the renderer’s ticks stay short enough not to be cut', () => {
+    const products = (settings: typeof SETTINGS | typeof ZH_TW) =>
+      renderAnswerCard(
+        answer(
+          table(
+            [column('product', 'string'), column('revenue', 'decimal', 2)],
+            [
+              ['Laptop Pro 15 with a long name', '1842310.50'],
+              ['Ergonomic Office Chair', '968420.00'],
+            ],
+          ),
+        ),
+        settings,
+      );
+    const chart = find(products(SETTINGS), 'Chart.HorizontalBar') as { xAxisTitle: string; data: { x: string; y: number }[] };
+    assert.equal(chart.xAxisTitle, 'revenue (× 1M)');
+    assert.deepEqual(
+      chart.data.map((p) => p.y),
+      [1.8423105, 0.96842],
+    );
+    assert.equal((find(products(ZH_TW), 'Chart.HorizontalBar') as { xAxisTitle: string }).xAxisTitle, 'revenue（× 100萬）');
+    assert.deepEqual(axisScale([999_999], 'en-US'), { divisor: 1 }, 'below a million the renderer’s own “k” fits');
+    assert.deepEqual(axisScale([184e6], 'en-US'), { divisor: 1e7, unit: '10M' }, 'values stay under 100: ticks of four characters');
   });
 });
 
