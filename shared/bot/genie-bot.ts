@@ -19,6 +19,7 @@ import {
   withFeedbackGiven,
 } from './cards';
 import { chatKeyOf } from './chat';
+import { RetryLaterError } from './webhook';
 
 /** The typing indicator follows the webhook's answer by this much: imperceptible, and out of a burst's way. */
 const TYPING_DELAY_MS = 25;
@@ -55,6 +56,12 @@ export function questionText(activity: Partial<Activity>, botId: string | undefi
     .replace(/&nbsp;/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** The job of a message activity, the same for every delivery of it (a UUID-shaped hash). */
+export function jobIdOf(conversationId: string, activityId: string): string {
+  const hex = createHash('sha256').update(`${conversationId}|${activityId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 function sameMessage(a: GenieMessageRef, b: GenieMessageRef): boolean {
@@ -126,9 +133,11 @@ export class GenieBot extends ActivityHandler {
   private async handleMessage(context: TurnContext): Promise<void> {
     const activity = context.activity;
     const conversationId = activity.conversation?.id ?? '';
-    // Teams redelivers when we are slow: every message activity is taken once.
-    if (activity.id && !(await this.deps.state.dedup.firstSeen(conversationId, activity.id))) {
+    // Teams redelivers when we are slow, Bot Service when we answered 503: every message activity is taken once.
+    const delivery = activity.id ? await this.deliveryOf(activity, conversationId, activity.id) : 'first';
+    if (delivery !== 'first') {
       this.deps.logger.debug('message.duplicate', { user: this.userHash(activity) });
+      if (delivery === 'queued') await this.handOff(jobIdOf(conversationId, activity.id!));
       return;
     }
     const messages = this.messagesOf(activity);
@@ -154,11 +163,40 @@ export class GenieBot extends ActivityHandler {
     await this.acceptQuestion(context, text, messages);
   }
 
+  /**
+   * What to do with this delivery of a message. The first is handled. A redelivery is handled again
+   * when the first claimed a question but recorded no job (storage failed in between and the claim
+   * could not be given back: the job id comes from the activity, so both name the same job), and
+   * handed off again while its job is still queued (the first hand-off may have failed; a second
+   * queue message for one job is harmless, the queue is at-least-once anyway). Storage unreachable:
+   * nothing is taken, and the channel is asked to deliver again.
+   */
+  private async deliveryOf(activity: Activity, conversationId: string, activityId: string): Promise<'first' | 'queued' | 'taken'> {
+    try {
+      if (await this.deps.state.dedup.firstSeen(conversationId, activityId)) return 'first';
+      if (!isQuestion(activity) || questionText(activity, activity.recipient?.id).length > MAX_QUESTION_CHARS) return 'taken';
+      const job = await this.deps.state.jobs.get(jobIdOf(conversationId, activityId));
+      if (!job) return 'first';
+      return job.value.state === 'queued' ? 'queued' : 'taken';
+    } catch (error: unknown) {
+      throw new RetryLaterError({ cause: error });
+    }
+  }
+
+  /** Hands a recorded job to the worker again; storage unreachable asks the channel to deliver again. */
+  private async handOff(jobId: string): Promise<void> {
+    try {
+      await this.deps.dispatcher.dispatch({ jobId });
+    } catch (error: unknown) {
+      throw new RetryLaterError({ cause: error });
+    }
+  }
+
   /** Records the question as a job and hands it off; the answer comes later, from the worker. */
   private async acceptQuestion(context: TurnContext, question: string, messages: Messages): Promise<void> {
     const activity = context.activity;
     const userHash = this.userHash(activity);
-    const jobId = randomUUID();
+    const jobId = activity.id ? jobIdOf(activity.conversation?.id ?? '', activity.id) : randomUUID();
     const reference = JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))) as StoredReference;
     try {
       // The worker answers later, maybe elsewhere: the job carries the language the question came in.
@@ -172,11 +210,10 @@ export class GenieBot extends ActivityHandler {
       });
       await this.deps.dispatcher.dispatch({ jobId });
     } catch (error: unknown) {
-      // Nothing silently dropped: the redelivery (or the user's resend) may try again, and the user is told.
+      // The claim given back (best effort), or a redelivery finds the job missing or queued: either way it is taken again.
       await this.deps.state.dedup.forget(activity.conversation?.id ?? '', activity.id ?? '').catch(() => false);
       this.deps.logger.error('question.handoff_failed', { job: jobId, user: userHash, error: ensureError(error).name });
-      await context.sendActivity(messages.text('reply.handoffFailed'));
-      return;
+      throw new RetryLaterError({ cause: error });
     }
     // The typing indicator is a courtesy: sent just after the webhook has answered (a burst of
     // questions is acknowledged first), outside the turn, and its failure cannot fail the hand-off.
