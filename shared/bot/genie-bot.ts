@@ -179,6 +179,7 @@ export class GenieBot extends ActivityHandler {
       if (!job) return 'first';
       return job.value.state === 'queued' ? 'queued' : 'taken';
     } catch (error: unknown) {
+      this.deps.logger.warn('message.deferred', { user: this.userHash(activity), error: ensureError(error).name });
       throw new RetryLaterError({ cause: error });
     }
   }
@@ -188,6 +189,7 @@ export class GenieBot extends ActivityHandler {
     try {
       await this.deps.dispatcher.dispatch({ jobId });
     } catch (error: unknown) {
+      this.deps.logger.warn('message.deferred', { job: jobId, error: ensureError(error).name });
       throw new RetryLaterError({ cause: error });
     }
   }
