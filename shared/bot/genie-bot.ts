@@ -137,7 +137,6 @@ export class GenieBot extends ActivityHandler {
     const delivery = activity.id ? await this.deliveryOf(activity, conversationId, activity.id) : 'first';
     if (delivery !== 'first') {
       this.deps.logger.debug('message.duplicate', { user: this.userHash(activity) });
-      if (delivery === 'queued') await this.handOff(jobIdOf(conversationId, activity.id!));
       return;
     }
     const messages = this.messagesOf(activity);
@@ -166,30 +165,19 @@ export class GenieBot extends ActivityHandler {
   /**
    * What to do with this delivery of a message. The first is handled. A redelivery is handled again
    * when the first claimed a question but recorded no job (storage failed in between and the claim
-   * could not be given back: the job id comes from the activity, so both name the same job), and
-   * handed off again while its job is still queued (the first hand-off may have failed; a second
-   * queue message for one job is harmless, the queue is at-least-once anyway). Storage unreachable:
+   * could not be given back: the job id comes from the activity, so both name the same job). Not
+   * handed off again when the job exists: two concurrent runs of one queued job could both ask Genie. Storage unreachable:
    * nothing is taken, and the channel is asked to deliver again.
    */
-  private async deliveryOf(activity: Activity, conversationId: string, activityId: string): Promise<'first' | 'queued' | 'taken'> {
+  private async deliveryOf(activity: Activity, conversationId: string, activityId: string): Promise<'first' | 'taken'> {
     try {
       if (await this.deps.state.dedup.firstSeen(conversationId, activityId)) return 'first';
       if (!isQuestion(activity) || questionText(activity, activity.recipient?.id).length > MAX_QUESTION_CHARS) return 'taken';
       const job = await this.deps.state.jobs.get(jobIdOf(conversationId, activityId));
       if (!job) return 'first';
-      return job.value.state === 'queued' ? 'queued' : 'taken';
+      return 'taken';
     } catch (error: unknown) {
       this.deps.logger.warn('message.deferred', { user: this.userHash(activity), error: ensureError(error).name });
-      throw new RetryLaterError({ cause: error });
-    }
-  }
-
-  /** Hands a recorded job to the worker again; storage unreachable asks the channel to deliver again. */
-  private async handOff(jobId: string): Promise<void> {
-    try {
-      await this.deps.dispatcher.dispatch({ jobId });
-    } catch (error: unknown) {
-      this.deps.logger.warn('message.deferred', { job: jobId, error: ensureError(error).name });
       throw new RetryLaterError({ cause: error });
     }
   }
