@@ -28,6 +28,7 @@ import {
 import { conversationKeyOf, isSharedChat } from './chat';
 import { parseTeamsFeedback, SUBMIT_ACTION_INVOKE, type TeamsFeedback } from './feedback-loop';
 import { completeSignIn, genieAs, personKeyOf, signInCard, tokenUserOf } from './sign-in';
+import { RetryLaterError } from './webhook';
 
 /** The typing indicator follows the webhook's answer by this much: imperceptible, and out of a burst's way. */
 const TYPING_DELAY_MS = 25;
@@ -64,6 +65,12 @@ export function questionText(activity: Partial<Activity>, botId: string | undefi
     .replace(/&nbsp;/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** The job of a message activity, the same for every delivery of it (a UUID-shaped hash). */
+export function jobIdOf(conversationId: string, activityId: string): string {
+  const hex = createHash('sha256').update(`${conversationId}|${activityId}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 function sameMessage(a: GenieMessageRef, b: GenieMessageRef): boolean {
@@ -137,8 +144,9 @@ export class GenieBot extends ActivityHandler {
   private async handleMessage(context: TurnContext): Promise<void> {
     const activity = context.activity;
     const conversationId = activity.conversation?.id ?? '';
-    // Teams redelivers when we are slow: every message activity is taken once.
-    if (activity.id && !(await this.deps.state.dedup.firstSeen(conversationId, activity.id))) {
+    // Teams redelivers when we are slow, Bot Service when we answered 503: every message activity is taken once.
+    const delivery = activity.id ? await this.deliveryOf(activity, conversationId, activity.id) : 'first';
+    if (delivery !== 'first') {
       this.deps.logger.debug('message.duplicate', { user: this.userHash(activity) });
       return;
     }
@@ -198,11 +206,31 @@ export class GenieBot extends ActivityHandler {
     if (job) await this.deps.dispatcher.dispatch({ jobId: job.id });
   }
 
+  /**
+   * What to do with this delivery of a message. The first is handled. A redelivery is handled again
+   * when the first claimed a question but recorded no job (storage failed in between and the claim
+   * could not be given back: the job id comes from the activity, so both name the same job). Not
+   * handed off again when the job exists: two concurrent runs of one queued job could both ask Genie. Storage unreachable:
+   * nothing is taken, and the channel is asked to deliver again.
+   */
+  private async deliveryOf(activity: Activity, conversationId: string, activityId: string): Promise<'first' | 'taken'> {
+    try {
+      if (await this.deps.state.dedup.firstSeen(conversationId, activityId)) return 'first';
+      if (!isQuestion(activity) || questionText(activity, activity.recipient?.id).length > MAX_QUESTION_CHARS) return 'taken';
+      const job = await this.deps.state.jobs.get(jobIdOf(conversationId, activityId));
+      if (!job) return 'first';
+      return 'taken';
+    } catch (error: unknown) {
+      this.deps.logger.warn('message.deferred', { user: this.userHash(activity), error: ensureError(error).name });
+      throw new RetryLaterError({ cause: error });
+    }
+  }
+
   /** Records the question as a job and hands it off; the answer comes later, from the worker. */
   private async acceptQuestion(context: TurnContext, question: string, messages: Messages): Promise<void> {
     const activity = context.activity;
     const userHash = this.userHash(activity);
-    const jobId = randomUUID();
+    const jobId = activity.id ? jobIdOf(activity.conversation?.id ?? '', activity.id) : randomUUID();
     const reference = JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))) as StoredReference;
     // The worker answers later, maybe elsewhere: the job carries the language the question came in.
     const job = { id: jobId, chatKey: this.conversationKey(activity), question, reference, userHash, locale: messages.locale };
@@ -211,11 +239,10 @@ export class GenieBot extends ActivityHandler {
       await this.deps.state.jobs.create(job);
       await this.deps.dispatcher.dispatch({ jobId });
     } catch (error: unknown) {
-      // Nothing silently dropped: the redelivery (or the user's resend) may try again, and the user is told.
+      // The claim given back (best effort), or a redelivery finds the job missing or queued: either way it is taken again.
       await this.deps.state.dedup.forget(activity.conversation?.id ?? '', activity.id ?? '').catch(() => false);
       this.deps.logger.error('question.handoff_failed', { job: jobId, user: userHash, error: ensureError(error).name });
-      await context.sendActivity(messages.text('reply.handoffFailed'));
-      return;
+      throw new RetryLaterError({ cause: error });
     }
     // The typing indicator is a courtesy: sent just after the webhook has answered (a burst of
     // questions is acknowledged first), outside the turn, and its failure cannot fail the hand-off.

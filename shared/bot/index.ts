@@ -12,5 +12,13 @@ export {
 export { AnswerWorker, type AnswerWorkerDependencies } from './answer-worker';
 export * from './cards';
 export { chatKeyOf } from './chat';
-export { GenieBot, type GenieBotDependencies, isQuestion, MAX_QUESTION_CHARS, parseCommand, questionText } from './genie-bot';
-export { checkWebhookRequest, handleWebhook, type WebhookInput, type WebhookPolicy, type WebhookResult } from './webhook';
+export { GenieBot, type GenieBotDependencies, isQuestion, jobIdOf, MAX_QUESTION_CHARS, parseCommand, questionText } from './genie-bot';
+export {
+  checkWebhookRequest,
+  handleWebhook,
+  RetryLaterError,
+  STORAGE_RETRY_AFTER_SECONDS,
+  type WebhookInput,
+  type WebhookPolicy,
+  type WebhookResult,
+} from './webhook';

@@ -19,6 +19,28 @@ export interface WebhookResult {
   readonly activityType?: string;
 }
 
+/** Seconds a channel is asked to wait before redelivering when the bot's storage could not be reached. */
+export const STORAGE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Thrown by a turn that could not record what it was given (storage unreachable) and left nothing
+ * claimed: the webhook answers 503 with Retry-After so Bot Service redelivers the activity.
+ */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+  constructor(options?: { cause?: unknown }) {
+    super('the bot could not record the activity; deliver it again later', options);
+  }
+}
+
+function retryLater(): WebhookResult {
+  return {
+    status: 503,
+    body: { error: 'storage is unavailable; deliver the activity again' },
+    headers: { 'Retry-After': String(STORAGE_RETRY_AFTER_SECONDS) },
+  };
+}
+
 type Rejected = { readonly ok: false; readonly result: WebhookResult; readonly refusal?: RefusalReason };
 export type CheckedRequest = { readonly ok: true; readonly activity: Record<string, unknown> } | Rejected;
 
@@ -67,13 +89,17 @@ export function checkWebhookRequest(input: WebhookInput & { readonly body: Buffe
   return { ok: true, activity };
 }
 
-/** After authentication: a turn for what the gate lets through, a reply or a 403 for the rest. */
+/**
+ * After authentication: a turn for what the gate lets through, a reply or a 403 for the rest, and a
+ * 503 when the per-person rate could not be read (storage down: the redelivery is checked again).
+ */
 function routeThrough(policy: WebhookPolicy | undefined, logic: TurnLogic): TurnRouter {
   return async (activity) => {
     if (!policy) return logic;
     const decision = await policy.check(activity);
     if (decision.allowed) return logic;
     policy.onRefused(decision.reason, activity, decision.error);
+    if (decision.reason === 'rate_check_failed') return retryLater();
     const reply = decision.reply;
     if (reply !== undefined && activity.type === 'message') return async (context) => void (await context.sendActivity(reply));
     return { status: 403, body: { error: REFUSAL_CODES[decision.reason] } };
@@ -100,6 +126,15 @@ export async function handleWebhook(
     if (checked.refusal) policy?.onRefused(checked.refusal, {});
     return checked.result;
   }
-  const result = await host.process({ headers: input.headers, body: checked.activity }, routeThrough(policy, logic));
-  return { ...result, activityType: checked.activity.type as string };
+  let deferred = false;
+  const turn: TurnLogic = async (context) => {
+    try {
+      await logic(context);
+    } catch (error: unknown) {
+      if (!(error instanceof RetryLaterError)) throw error;
+      deferred = true;
+    }
+  };
+  const result = await host.process({ headers: input.headers, body: checked.activity }, routeThrough(policy, turn));
+  return { ...(deferred ? retryLater() : result), activityType: checked.activity.type as string };
 }

@@ -25,7 +25,6 @@ export const enUS = {
     'reply.newConversation': 'Started a new conversation with Genie. What would you like to know?',
     'reply.notText': 'I can only read text questions. Type your question, or **{help}** to see what I can do.',
     'reply.tooLong': 'That question is too long for me to pass on. Please keep it under {max, number} characters.',
-    'reply.handoffFailed': "I couldn't take your question just now. Please send it again in a moment.",
     'reply.poison': "Sorry, I couldn't get an answer to your question. Please ask it again.",
     'reply.turnFailed': 'Sorry, something went wrong on my side. Please try again.',
     'refusal.notAllowed': 'Sorry, I can only answer questions for the people this bot was set up for. Your administrator can add you.',

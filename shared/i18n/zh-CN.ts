@@ -23,7 +23,6 @@ export const zhCN = {
     'reply.newConversation': '已与 Genie 开始新的对话。想了解什么？',
     'reply.notText': '我只能读取文字问题。请输入你的问题，或输入 **{help}** 查看我能做什么。',
     'reply.tooLong': '这个问题太长，我无法转交。请控制在 {max, number} 个字符以内。',
-    'reply.handoffFailed': '暂时无法受理你的问题，请稍后再发送一次。',
     'reply.poison': '抱歉，我没能获取你的问题的答案。请再问一次。',
     'reply.turnFailed': '抱歉，我这边出错了。请再试一次。',
     'refusal.notAllowed': '抱歉，这个机器人只回答已获授权人员的问题。请联系您的管理员将您添加进来。',

@@ -22,7 +22,6 @@ export const zhTW = {
     'reply.newConversation': '已和 Genie 開始新的對話。想了解什麼呢？',
     'reply.notText': '我只能讀取文字問題。請輸入您的問題，或輸入 **{help}** 查看我能做什麼。',
     'reply.tooLong': '這個問題太長，我無法轉交。請控制在 {max, number} 個字元以內。',
-    'reply.handoffFailed': '目前無法受理您的問題，請稍後再傳送一次。',
     'reply.poison': '抱歉，我無法取得您問題的答案。請再問一次。',
     'reply.turnFailed': '抱歉，我這邊發生錯誤。請再試一次。',
     'refusal.notAllowed': '抱歉，這個機器人只回答已獲授權人員的問題。請洽您的管理員將您加入。',

@@ -1,4 +1,4 @@
-import { TableClient } from '@azure/data-tables';
+import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
 import { DefaultAzureCredential, ManagedIdentityCredential } from '@azure/identity';
 import { QueueClient } from '@azure/storage-queue';
 
@@ -34,6 +34,43 @@ export interface BotState {
   readonly pacer: QuestionPacer;
 }
 
+/**
+ * Storage calls on the webhook path must give up well inside Bot Service's 15 s (then the webhook
+ * answers 503 and the channel redelivers): one retry, a short pause, and no try longer than this.
+ * The SDK defaults (3-4 tries, 1-4 s exponential pauses, no per-try limit) could hold it past 30 s.
+ */
+export const STORAGE_CALL_LIMITS = { tries: 2, tryTimeoutMs: 4_000, retryDelayMs: 500 } as const;
+
+/** Ends a try that got no answer in time (the table SDK has no per-try timeout of its own). */
+const tryTimeoutPolicy: NonNullable<TableServiceClientOptions['additionalPolicies']>[number] = {
+  position: 'perRetry',
+  policy: {
+    name: 'storageTryTimeout',
+    sendRequest: (request, next) => {
+      request.timeout = request.timeout || STORAGE_CALL_LIMITS.tryTimeoutMs;
+      return next(request);
+    },
+  },
+};
+
+const TABLE_CLIENT_OPTIONS: TableServiceClientOptions = {
+  retryOptions: {
+    maxRetries: STORAGE_CALL_LIMITS.tries - 1,
+    retryDelayInMs: STORAGE_CALL_LIMITS.retryDelayMs,
+    maxRetryDelayInMs: STORAGE_CALL_LIMITS.retryDelayMs,
+  },
+  additionalPolicies: [tryTimeoutPolicy],
+};
+
+const QUEUE_CLIENT_OPTIONS = {
+  retryOptions: {
+    maxTries: STORAGE_CALL_LIMITS.tries,
+    tryTimeoutInMs: STORAGE_CALL_LIMITS.tryTimeoutMs,
+    retryDelayInMs: STORAGE_CALL_LIMITS.retryDelayMs,
+    maxRetryDelayInMs: STORAGE_CALL_LIMITS.retryDelayMs,
+  },
+};
+
 function isLoopbackStorage(storage: StorageConfig): boolean {
   return storage.kind === 'connectionString' && /UseDevelopmentStorage=true|127\.0\.0\.1|localhost/i.test(storage.connectionString);
 }
@@ -49,8 +86,8 @@ export function createTableStores(storage: StorageConfig, prefix: string, clock:
   const credential = storage.kind === 'identity' ? storageCredential(storage) : undefined;
   const client = (name: string): TableClient =>
     storage.kind === 'connectionString'
-      ? TableClient.fromConnectionString(storage.connectionString, name, { allowInsecureConnection: insecure })
-      : new TableClient(storage.tableServiceUri, name, credential!);
+      ? TableClient.fromConnectionString(storage.connectionString, name, { ...TABLE_CLIENT_OPTIONS, allowInsecureConnection: insecure })
+      : new TableClient(storage.tableServiceUri, name, credential!, TABLE_CLIENT_OPTIONS);
   const now = () => clock.now();
   return {
     kind: 'table',
@@ -94,6 +131,6 @@ export function createRecordStores(config: AppConfig, clock: Clock = systemClock
 
 /** The questions queue client, for the dispatcher (webhook side). */
 export function createQuestionQueue(storage: StorageConfig, queueName: string): QueueClient {
-  if (storage.kind === 'connectionString') return new QueueClient(storage.connectionString, queueName);
-  return new QueueClient(`${storage.queueServiceUri.replace(/\/$/, '')}/${queueName}`, storageCredential(storage));
+  if (storage.kind === 'connectionString') return new QueueClient(storage.connectionString, queueName, QUEUE_CLIENT_OPTIONS);
+  return new QueueClient(`${storage.queueServiceUri.replace(/\/$/, '')}/${queueName}`, storageCredential(storage), QUEUE_CLIENT_OPTIONS);
 }

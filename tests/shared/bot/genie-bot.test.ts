@@ -4,7 +4,7 @@ import { beforeEach, describe, it } from 'node:test';
 import { type Activity, TestAdapter } from 'botbuilder';
 
 import { userMessage } from '../../../dev/fake-connector';
-import { chatKeyOf, GenieBot, MAX_QUESTION_CHARS } from '../../../shared/bot';
+import { chatKeyOf, GenieBot, jobIdOf, MAX_QUESTION_CHARS, RetryLaterError } from '../../../shared/bot';
 import type { GenieClient } from '../../../shared/genie';
 import { ManualClock } from '../../../shared/runtime';
 import type { BotState, QuestionDispatcher, QuestionMessage } from '../../../shared/state';
@@ -77,24 +77,45 @@ describe('GenieBot', () => {
     const message = userMessage(SERVICE_URL, 'What were sales last week?', { id: 'm-redelivered', conversationId: 'a:chat-1' });
     await turn(message);
     assert.deepEqual(await turn(message), [], 'the redelivery gets no reply');
-    assert.equal(dispatcher.dispatched.length, 1, 'one job, one hand-off');
+    assert.deepEqual(
+      dispatcher.dispatched.map((m) => m.jobId),
+      [jobIdOf('a:chat-1', 'm-redelivered')],
+      'one job, one hand-off',
+    );
     assert.ok(logger.events().includes('message.duplicate'));
     // The same id in another conversation is another activity.
     await turn(userMessage(SERVICE_URL, 'What were sales last week?', { id: 'm-redelivered', conversationId: 'a:chat-2' }));
-    assert.equal(dispatcher.dispatched.length, 2);
+    assert.equal(dispatcher.dispatched[1]!.jobId, jobIdOf('a:chat-2', 'm-redelivered'));
   });
 
-  it('tells the user when the hand-off fails and forgets the activity, so a redelivery is taken', async () => {
+  it('asks the channel to deliver again when the hand-off fails, and takes that redelivery', async () => {
     dispatcher.failing = 1;
     const message = userMessage(SERVICE_URL, 'What were sales last week?', { id: 'm-handoff', conversationId: 'a:chat-1' });
-    const replies = await turn(message);
-    assert.equal(replies.length, 1);
-    assert.match(String(replies[0]?.text), /again/i);
+    await assert.rejects(turn(message), RetryLaterError);
     assert.equal(dispatcher.dispatched.length, 0);
     assert.ok(logger.events().includes('question.handoff_failed'));
 
     assert.deepEqual(await turn(message), [], 'the redelivery is accepted quietly');
     assert.equal(dispatcher.dispatched.length, 1);
+  });
+
+  it('takes a redelivery whose first delivery claimed the activity but could not record the job or give the claim back', async () => {
+    const message = userMessage(SERVICE_URL, 'What were sales last week?', { id: 'm-stuck', conversationId: 'a:chat-1' });
+    // What a failed first delivery leaves behind when storage went down right after the claim.
+    assert.ok(await state.dedup.firstSeen('a:chat-1', 'm-stuck'));
+    assert.deepEqual(await turn(message), []);
+    assert.equal(dispatcher.dispatched.length, 1);
+    assert.equal(dispatcher.dispatched[0]!.jobId, jobIdOf('a:chat-1', 'm-stuck'));
+    assert.ok(await state.jobs.get(jobIdOf('a:chat-1', 'm-stuck')), 'the job is recorded');
+    // Once the job is recorded, a redelivery is a duplicate.
+    await turn(message);
+    assert.equal(dispatcher.dispatched.length, 1);
+  });
+
+  it('takes a command once even when redelivered', async () => {
+    const message = userMessage(SERVICE_URL, 'help', { id: 'm-help', conversationId: 'a:chat-1' });
+    assert.equal(cardsIn(await turn(message)), 1);
+    assert.deepEqual(await turn(message), []);
   });
 
   it('answers help with the help card, and asks Genie nothing', async () => {

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
 import { type FakeConnector, startFakeConnector, userMessage } from '../../../dev/fake-connector';
-import { BotHost, handleWebhook, type WebhookInput } from '../../../shared/bot';
+import {
+  BotHost,
+  handleWebhook,
+  RetryLaterError,
+  STORAGE_RETRY_AFTER_SECONDS,
+  type WebhookInput,
+  type WebhookPolicy,
+} from '../../../shared/bot';
 import { MAX_WEBHOOK_BODY_BYTES } from '../../../shared/hosting';
 import { testConfig } from './fixtures';
 
@@ -47,6 +54,28 @@ describe('the webhook', () => {
     assert.equal(result.status, 200);
     assert.equal(result.activityType, 'message');
     assert.deepEqual(turns, ['message']);
+  });
+
+  it('503 with Retry-After when the turn could not record the activity, so the channel delivers it again', async () => {
+    const failing = () => Promise.reject(new RetryLaterError());
+    const result = await handleWebhook(input(activity()), host, false, failing);
+    assert.equal(result.status, 503);
+    assert.deepEqual(result.headers, { 'Retry-After': String(STORAGE_RETRY_AFTER_SECONDS) });
+    assert.equal(result.activityType, 'message');
+  });
+
+  it('503 with Retry-After when the per-person rate could not be read', async () => {
+    const refused: string[] = [];
+    const policy: WebhookPolicy = {
+      check: () => Promise.resolve({ allowed: false, reason: 'rate_check_failed', reply: 'unused' }),
+      onRefused: (reason) => void refused.push(reason),
+    };
+    turns = [];
+    const result = await handleWebhook(input(activity()), host, false, logic, policy);
+    assert.equal(result.status, 503);
+    assert.deepEqual(result.headers, { 'Retry-After': String(STORAGE_RETRY_AFTER_SECONDS) });
+    assert.deepEqual(turns, [], 'no turn ran');
+    assert.deepEqual(refused, ['rate_check_failed'], 'operators still see the refusal');
   });
 
   it('405 with Allow: POST for another method', async () => {
