@@ -12,7 +12,7 @@ import {
   type WebhookResult,
 } from '../bot';
 import { type AppConfig, ConfigError, getConfig, QUESTIONS_QUEUE } from '../config';
-import { createTokenSource, failureReasonOf, GenieClient, type GenieEndpoint, noServiceCredentials, type PollSchedule } from '../genie';
+import { createTokenSource, failureReasonOf, GenieClient, noServiceCredentials, PACED_RETRY_POLICY, type PollSchedule } from '../genie';
 import { ensureError, getSharedHttpClient, sharedHttpStats } from '../http';
 import { messagesFor, resolveLocale } from '../i18n';
 import { GraphGroupMembership, type GraphGroupMembershipOptions, PolicyGate, type RateWindow, UserRateLimiter } from '../policy';
@@ -75,9 +75,6 @@ function appCredential(config: AppConfig): TokenCredential {
   return clientId ? new ManagedIdentityCredential({ clientId }) : new DefaultAzureCredential();
 }
 
-/** The Genie calls that ask a question: the ones the pacer spaces out. */
-const QUESTION_POSTS: ReadonlySet<GenieEndpoint> = new Set(['start-conversation', 'create-message']);
-
 export async function createBotApp(config: AppConfig, overrides: BotAppOverrides = {}): Promise<BotApp> {
   const logger = createLogger(config.telemetry.logLevel, overrides.logSink);
   const otel = overrides.otel ?? (await startAzureMonitor(config.telemetry, appVersion()));
@@ -105,18 +102,9 @@ export async function createBotApp(config: AppConfig, overrides: BotAppOverrides
     spaceId: config.databricks.spaceId,
     http,
     tokens: config.databricks.auth ? createTokenSource(config.databricks.host, config.databricks.auth, http) : noServiceCredentials(),
-    observer: {
-      onCall: (event) => telemetry.onCall(event),
-      onRetry: (event) => {
-        telemetry.onRetry(event);
-        // A question POST Genie refused (the client retries it after Retry-After): every instance slows down.
-        if (event.reason === 'status_429' && QUESTION_POSTS.has(event.endpoint)) {
-          state.pacer
-            .slowDown(event.delayMs)
-            .catch((error: unknown) => logger.warn('pacer.slowdown_failed', { error: ensureError(error).name }));
-        }
-      },
-    },
+    // A question POST Genie refuses with 429 goes back to the pacer (AnswerWorker), not straight back to Genie.
+    retry: PACED_RETRY_POLICY,
+    observer: { onCall: (event) => telemetry.onCall(event), onRetry: (event) => telemetry.onRetry(event) },
   });
   const genieFactory = () => Promise.resolve(genie);
   const host = new BotHost(config.bot, async (context: TurnContext, error: unknown) => {

@@ -1,7 +1,7 @@
-import type { AppConfig } from '../config';
+import { type AppConfig, HOST_SETTINGS } from '../config';
 import type { Messages } from '../i18n';
 import type { Clock } from '../runtime';
-import type { BotState } from '../state';
+import { type BotState, SLOT_TOLERANCE_MS } from '../state';
 import type { Logger } from '../telemetry';
 import type { ConversationSender } from './adapter';
 import type { JobHandle } from './job-handle';
@@ -10,6 +10,13 @@ import type { JobHandle } from './job-handle';
 export const NOTICE_INTERVAL_MS = 15_000;
 /** How soon a question behind another in its chat looks again. */
 export const LANE_RECHECK_MS = 3_000;
+/**
+ * A waiting question comes back this much before its slot: the hand-back is rounded up to whole
+ * seconds and the host may take its longest polling interval to pick it up.
+ */
+export const COME_BACK_EARLY_MS = 1_000 + HOST_SETTINGS.queueMaxPollingIntervalMs + 500;
+/** A slot at most this far off is waited for in place (a short hold), so the question goes out on time. */
+export const HOLD_FOR_SLOT_MS = COME_BACK_EARLY_MS + 1_000;
 
 /** Admitted: ask Genie now. Wait: come back after `delayMs` (the job is re-dispatched, no worker held). Expired: waited past the answer timeout. */
 export type AdmissionDecision =
@@ -26,7 +33,10 @@ export interface AdmissionDependencies {
 /**
  * Before a question goes to Genie: its chat's previous question must have finished (lane), and the
  * workspace must have a free slot (pacer). A slot is taken once and recorded on the job, so a
- * redelivered message does not take another. While waiting, the asker sees why in the status line.
+ * redelivered message does not take another; a question back too late for its slot (its instance
+ * died, say) takes a new one, which keeps the pace's promise. The message comes back just before
+ * the slot and holds for the last few seconds, so questions go out on time. While waiting, the
+ * asker sees why in the status line.
  */
 export class Admission {
   constructor(private readonly deps: AdmissionDependencies) {}
@@ -43,16 +53,19 @@ export class Admission {
     }
 
     const recorded = job.value.slotAt;
-    const slot = recorded === undefined ? await state.pacer.take() : undefined;
+    const missed = recorded !== undefined && now - recorded > SLOT_TOLERANCE_MS;
+    const slot = recorded === undefined || missed ? await state.pacer.take() : undefined;
     if (slot) await job.update({ slotAt: slot.at });
     const slotAt = slot?.at ?? recorded!;
     const intervalMs = slot?.intervalMs ?? state.pacer.baseIntervalMs;
     // Read again: the slot was taken at the store's moment, after the checks above.
     const current = clock.now();
     const ahead = slot?.ahead ?? Math.ceil((slotAt - current) / intervalMs);
-    if (slotAt <= current) {
-      // The waiting notice gives way to the usual status line once Genie has the question.
+    if (slotAt - current <= HOLD_FOR_SLOT_MS) {
+      // The waiting notice gives way to the usual status line before the question goes, so it cannot make it late.
       if (job.value.noticeAt !== undefined) await this.notice(job, messages.text('status.looking'), true);
+      const left = slotAt - clock.now();
+      if (left > 0) await clock.sleep(left);
       return { kind: 'admitted' };
     }
     // A short wait inside the status line's delay stays silent, like a quick answer.
@@ -60,7 +73,7 @@ export class Admission {
       const perMinute = Math.max(1, Math.round(60_000 / intervalMs));
       await this.notice(job, messages.text('status.waitingForGenie', { ahead: Math.max(1, ahead), perMinute }));
     }
-    return { kind: 'wait', delayMs: Math.min(slotAt - current, NOTICE_INTERVAL_MS) };
+    return { kind: 'wait', delayMs: Math.min(slotAt - current - COME_BACK_EARLY_MS, NOTICE_INTERVAL_MS) };
   }
 
   /**

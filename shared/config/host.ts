@@ -14,6 +14,8 @@ export function timeSpanMs(value: string): number {
 export const HOST_SETTINGS = Object.freeze({
   /** Attempts at a queue message before the host moves it to `<queue>-poison`. */
   maxDequeueCount: hostJson.extensions.queues.maxDequeueCount,
+  /** The longest the host waits between looks at an idle queue: how late a due message may be picked up. */
+  queueMaxPollingIntervalMs: timeSpanMs(hostJson.extensions.queues.maxPollingInterval),
   /** How long a failed queue message stays invisible before its next attempt. */
   queueVisibilityTimeoutMs: timeSpanMs(hostJson.extensions.queues.visibilityTimeout),
   /** The longest one function invocation may run. */

@@ -37,5 +37,5 @@ export {
   userMessageKey,
 } from './errors';
 export { DEFAULT_POLL_SCHEDULE, FINAL_STATUSES, nextPollDelay, type PhaseCadence, type PollSchedule } from './poll';
-export { DEFAULT_RETRY_POLICY, parseRetryAfter, retryDelay, type RetryPolicy } from './retry';
+export { DEFAULT_RETRY_POLICY, PACED_RETRY_POLICY, parseRetryAfter, retryDelay, type RetryPolicy } from './retry';
 export * from './types';

@@ -32,6 +32,13 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   budgetMs: 90_000,
 });
 
+/**
+ * The bot's policy: a question POST refused with 429 is not retried by the client but handed back
+ * to the pacer (a new slot for that question, a slower pace for every instance), so a refused
+ * question neither jumps the queue nor spends the workspace's limit again at once.
+ */
+export const PACED_RETRY_POLICY: RetryPolicy = Object.freeze({ ...DEFAULT_RETRY_POLICY, postRetryStatuses: [503] });
+
 /** Retry-After as milliseconds: integer seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
   if (!value) return undefined;

@@ -10,6 +10,7 @@ export {
   StorageQueueDispatcher,
 } from './dispatch';
 export {
+  heldByOtherForMs,
   isFinished,
   isReplyHeldByOther,
   JOB_FINISHED_TTL_MS,
@@ -19,10 +20,11 @@ export {
   type JobValue,
   type ReplyClaim,
   type StoredReference,
+  type WorkerLease,
 } from './jobs';
 export { ChatLanes, LaneContendedError, type LaneValue, type Turn } from './lanes';
 export { MemoryRecordStore } from './memory-store';
-export { PacerContendedError, type PacerOptions, type PaceValue, QuestionPacer, type Slot } from './pacer';
+export { PacerContendedError, type PacerOptions, type PaceValue, QuestionPacer, type Slot, SLOT_TOLERANCE_MS } from './pacer';
 export type { RecordStore, Versioned } from './record-store';
 export { type ConversationLease, type SessionOptions, SessionService, type SessionValue } from './sessions';
 export {

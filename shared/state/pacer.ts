@@ -12,6 +12,8 @@ export interface PaceValue {
   readonly nextFreeAt: number;
   /** The current spacing between slots: the base, or longer after Genie answered 429. */
   readonly intervalMs: number;
+  /** When a 429 last slowed the pace: the other 429s of the same burst do not slow it again. */
+  readonly slowedAt?: number;
 }
 
 /** A slot taken: when the question may be sent, and how many slots are taken before it. */
@@ -34,6 +36,13 @@ export class PacerContendedError extends Error {
 }
 
 const KEY = 'pace:workspace';
+const MINUTE_MS = 60_000;
+/**
+ * How late after its slot a question may still be sent on it (a later one takes a new slot). The
+ * schedule spreads N slots over a minute plus this, so Genie's N per sliding minute holds however
+ * late within it each question is sent.
+ */
+export const SLOT_TOLERANCE_MS = 2_000;
 /** Conditional writes lost in a row before taking a slot gives up (the queue retries the job): each round has a winner, so this many racers all get through. */
 const MAX_CONFLICTS = 32;
 /** An idle schedule is forgotten after this: the next question starts from the base pace. */
@@ -42,8 +51,9 @@ const IDLE_TTL_MS = 60 * 60_000;
 /**
  * Questions to Genie at the workspace's pace, across instances (a GCRA-style schedule): taking a
  * slot moves "next free" on by one interval with an ETag-conditional write, so concurrent takers
- * get distinct slots. A 429 pushes the next slot past Retry-After and doubles the interval; each
- * slot taken afterwards brings it back by a quarter of the base, so the pace recovers gradually.
+ * get distinct slots. A 429 pushes the next slot past Retry-After and doubles the interval (once
+ * per burst: the questions refused together slow it once); each slot taken afterwards brings it
+ * back by a quarter of the base, so the pace recovers gradually.
  */
 export class QuestionPacer {
   readonly baseIntervalMs: number;
@@ -54,7 +64,7 @@ export class QuestionPacer {
     private readonly store: RecordStore<PaceValue>,
     options: PacerOptions,
   ) {
-    this.baseIntervalMs = 60_000 / options.questionsPerMinute;
+    this.baseIntervalMs = (MINUTE_MS + SLOT_TOLERANCE_MS) / options.questionsPerMinute;
     this.clock = options.clock ?? systemClock;
     this.maxIntervalMs = this.baseIntervalMs * (options.maxSlowdown ?? 8);
   }
@@ -65,7 +75,12 @@ export class QuestionPacer {
       const intervalMs = current ? Math.max(this.baseIntervalMs, current.intervalMs - this.baseIntervalMs / 4) : this.baseIntervalMs;
       const at = Math.max(now, current?.nextFreeAt ?? now);
       return {
-        value: { at: now, nextFreeAt: at + intervalMs, intervalMs },
+        value: {
+          at: now,
+          nextFreeAt: at + intervalMs,
+          intervalMs,
+          ...(current?.slowedAt !== undefined ? { slowedAt: current.slowedAt } : {}),
+        },
         result: { at, ahead: Math.ceil((at - now) / intervalMs), intervalMs },
       };
     });
@@ -74,9 +89,12 @@ export class QuestionPacer {
   /** Genie refused a question (429): no slot before `retryAfterMs` from now, and a slower pace for a while. */
   slowDown(retryAfterMs: number): Promise<void> {
     return this.write((current, now) => {
-      const intervalMs = Math.min(this.maxIntervalMs, Math.max(this.baseIntervalMs, (current?.intervalMs ?? this.baseIntervalMs) * 2));
+      const interval = current?.intervalMs ?? this.baseIntervalMs;
+      const lastSlowdown = current?.slowedAt;
+      const sameBurst = lastSlowdown !== undefined && now - lastSlowdown < this.baseIntervalMs;
+      const intervalMs = sameBurst ? interval : Math.min(this.maxIntervalMs, Math.max(this.baseIntervalMs, interval * 2));
       const nextFreeAt = Math.max(current?.nextFreeAt ?? now, now + retryAfterMs);
-      return { value: { at: now, nextFreeAt, intervalMs }, result: undefined };
+      return { value: { at: now, nextFreeAt, intervalMs, slowedAt: sameBurst ? lastSlowdown : now }, result: undefined };
     });
   }
 

@@ -4,7 +4,7 @@ import { beforeEach, describe, it } from 'node:test';
 import type { GenieEmulator } from '../../../dev/genie-emulator';
 import { AnswerWorker } from '../../../shared/bot';
 import type { AppConfig } from '../../../shared/config';
-import { GenieClient, patTokenSource } from '../../../shared/genie';
+import { GenieClient, PACED_RETRY_POLICY, patTokenSource } from '../../../shared/genie';
 import type { KeepAliveHttpClient } from '../../../shared/http';
 import type { ManualClock } from '../../../shared/runtime';
 import { type BotState, createBotState, createMemoryStores, type JobValue, type RecordStores } from '../../../shared/state';
@@ -51,7 +51,15 @@ describe('Admission: Genie’s pace across instances, one question at a time per
   /** One app instance: its own state objects and worker over the shared stores. */
   function instance(): { state: BotState; worker: AnswerWorker } {
     const state = createBotState(stores, config, clock);
-    const client = new GenieClient({ host: genie.url, spaceId: genie.spaceId, http, tokens: patTokenSource(genie.token), clock });
+    // As the app builds it: a question Genie refuses with 429 is the pacer's to retry, not the client's.
+    const client = new GenieClient({
+      host: genie.url,
+      spaceId: genie.spaceId,
+      http,
+      tokens: patTokenSource(genie.token),
+      clock,
+      retry: PACED_RETRY_POLICY,
+    });
     const logger = recordingLogger();
     const worker = new AnswerWorker({
       config,
@@ -134,7 +142,42 @@ describe('Admission: Genie’s pace across instances, one question at a time per
     assert.equal((await job(state, waiting)).slotAt, slotAt);
     const later = await newJob(state, 'a:chat-3');
     await worker.process({ jobId: later }, 1);
-    assert.equal((await job(state, later)).slotAt, slotAt! + 12_000, 'the duplicate took no slot');
+    assert.equal((await job(state, later)).slotAt, slotAt! + state.pacer.baseIntervalMs, 'the duplicate took no slot');
+  });
+
+  it('a question back too late for its slot takes a new one, so the pace’s promise to Genie holds', async () => {
+    const { state, worker } = instance();
+    await worker.process({ jobId: await newJob(state, 'a:chat-1') }, 1);
+    const late = await newJob(state, 'a:chat-2');
+    await worker.process({ jobId: late }, 1);
+    const firstSlot = (await job(state, late)).slotAt!;
+    clock.advance(firstSlot - clock.now() + 5_000);
+    await worker.process({ jobId: late }, 1);
+    assert.equal(questionsAsked(), 1, 'not sent on a slot it missed');
+    assert.equal((await job(state, late)).slotAt, firstSlot + state.pacer.baseIntervalMs, 'the next free slot instead');
+    clock.advance((await job(state, late)).slotAt! - clock.now());
+    await worker.process({ jobId: late }, 1);
+    assert.equal((await job(state, late)).state, 'answered');
+  });
+
+  it('a question Genie refuses with 429 goes back to the pacer: a new slot, a slower pace for all, and no failure', async () => {
+    const { state, worker } = instance();
+    const refused = await newJob(state, 'a:chat-1');
+    genie.fault({ endpoint: 'start-conversation', status: 429, retryAfter: '20' });
+    await worker.process({ jobId: refused }, 1);
+    const waiting = await job(state, refused);
+    assert.equal(waiting.state, 'queued', 'not failed');
+    assert.equal(waiting.slotAt, undefined, 'its slot is given up');
+    assert.deepEqual(
+      deferred.map((d) => d.jobId),
+      [refused],
+      'handed back to wait for a new slot',
+    );
+    assert.equal(genie.stats().requests['start-conversation'], 1, 'the client did not send it again by itself');
+    assert.deepEqual(textsTo('a:chat-1'), [], 'the asker is told nothing alarming');
+    const next = await state.pacer.take();
+    assert.ok(next.at >= clock.now() + 20_000, 'nothing before Retry-After');
+    assert.ok(next.intervalMs > state.pacer.baseIntervalMs, 'a slower pace');
   });
 
   it('answers a chat’s questions one at a time, in the order asked, and tells the second asker why it waits', async () => {
