@@ -20,6 +20,7 @@ import { type Messages, messagesFor, resolveLocale } from '../i18n';
 import { type Clock, systemClock } from '../runtime';
 import {
   type BotState,
+  heldByOtherForMs,
   isFinished,
   isReplyHeldByOther,
   type JobValue,
@@ -33,11 +34,15 @@ import { Admission } from './admission';
 import { attachment, jsonBytes, renderAnswerCard, text as textBlock } from './cards';
 import { aiLabelFor } from './citations';
 import { TEAMS_FEEDBACK_LOOP } from './feedback-loop';
-import { claimedBy, JobHandle } from './job-handle';
+import { claimedBy, JobHandle, leasedBy } from './job-handle';
 import { activityOfReference, genieAs, signInCard, tokenUserOfReference } from './sign-in';
 
 /** A reply older than this in state `replying` is taken to have died mid-send. */
 const REPLY_LEASE_MS = 2 * 60_000;
+/** A worker's hold on a job, renewed every third of it while it works; a dead worker's job is taken over after this. */
+const WORKER_LEASE_MS = 60_000;
+/** Tries at a write that must not be lost before giving up (1, 2, 4, 8 s apart: a short storage outage passes). */
+const MUST_RECORD_TRIES = 5;
 
 export interface AnswerWorkerDependencies {
   readonly config: AppConfig;
@@ -96,18 +101,57 @@ export class AnswerWorker {
   }
 
   private async attempt(message: QuestionMessage, dequeueCount: number): Promise<void> {
-    const { jobs } = this.deps.state;
-    const found = await jobs.get(message.jobId);
+    const found = await this.deps.state.jobs.get(message.jobId);
     if (!found) {
       this.deps.logger.warn('job.missing', { job: message.jobId });
       return;
     }
-    if (isFinished(found.value.state)) return;
-    if (isReplyHeldByOther(found.value, undefined, this.clock.now(), REPLY_LEASE_MS)) return;
-    const job = new JobHandle(this.deps.state, found);
-    const messages = this.messagesOf(found.value);
-    const log = { job: message.jobId, user: found.value.userHash, attempt: dequeueCount };
-    if (!found.value.genie && (await this.waitsForAdmission(job, message, messages))) return;
+    const owner = randomUUID();
+    const lease = await this.lease(found, owner);
+    if (lease.kind === 'done') return;
+    if (lease.kind === 'busy') {
+      // Someone else is on it (this is a second delivery): look again once they should be done, holding no worker.
+      await this.deps.defer(message, lease.forMs + 1_000);
+      return;
+    }
+    const { job } = lease;
+    const renewal = setInterval(() => {
+      job.update({ worker: { by: owner, until: this.clock.now() + WORKER_LEASE_MS } }, leasedBy(owner)).catch((error: unknown) => {
+        this.deps.logger.warn('job.lease_renewal_failed', { job: message.jobId, error: errorCode(error) });
+      });
+    }, WORKER_LEASE_MS / 3);
+    renewal.unref();
+    try {
+      await this.work(job, message, dequeueCount);
+    } finally {
+      clearInterval(renewal);
+      // Let go, so a retry need not wait the lease out (best effort: it lapses anyway).
+      if (!isFinished(job.value.state)) await job.update({ worker: undefined }, leasedBy(owner)).catch(() => undefined);
+    }
+  }
+
+  /** The job leased to `owner`; or how long it is still someone else's; or nothing left to do. */
+  private async lease(
+    found: Versioned<JobValue>,
+    owner: string,
+  ): Promise<{ kind: 'mine'; job: JobHandle } | { kind: 'busy'; forMs: number } | { kind: 'done' }> {
+    let latest: Versioned<JobValue> | undefined = found;
+    for (let look = 0; look < 3; look++) {
+      if (!latest || isFinished(latest.value.state)) return { kind: 'done' };
+      const now = this.clock.now();
+      const forMs = heldByOtherForMs(latest.value, owner, now, REPLY_LEASE_MS);
+      if (forMs > 0) return { kind: 'busy', forMs };
+      const leased = await this.deps.state.jobs.update(latest, { worker: { by: owner, until: now + WORKER_LEASE_MS } });
+      if (leased) return { kind: 'mine', job: new JobHandle(this.deps.state, leased) };
+      latest = await this.deps.state.jobs.get(found.key);
+    }
+    return { kind: 'busy', forMs: 0 };
+  }
+
+  private async work(job: JobHandle, message: QuestionMessage, dequeueCount: number): Promise<void> {
+    const messages = this.messagesOf(job.value);
+    const log = { job: message.jobId, user: job.value.userHash, attempt: dequeueCount };
+    if (!job.value.genie && (await this.waitsForAdmission(job, message, messages))) return;
     await job.update({ attempts: job.value.attempts + 1 });
 
     const stopTyping = this.keepTyping(job.value.reference);
@@ -152,7 +196,7 @@ export class AnswerWorker {
     } catch (error: unknown) {
       stopTyping();
       await status.cancel();
-      await this.slowDownOn429(job, error);
+      if (await this.refusedForPace(job, message, error)) return;
       const reason = failureReasonOf(error);
       if (isTransient(error) && dequeueCount < HOST_SETTINGS.maxDequeueCount) {
         this.deps.logger.warn('question.retry', { ...log, reason, error: errorCode(error) });
@@ -182,8 +226,8 @@ export class AnswerWorker {
     if (!found || isFinished(found.value.state)) return;
     const lastAttempt = dequeueCount >= HOST_SETTINGS.maxDequeueCount;
     const log = { job: found.value.id, user: found.value.userHash, attempt: dequeueCount };
-    if (isReplyHeldByOther(found.value, undefined, this.clock.now(), REPLY_LEASE_MS)) {
-      if (!lastAttempt) throw new ReplyInProgressError('another worker is replying to this question');
+    if (heldByOtherForMs(found.value, '', this.clock.now(), REPLY_LEASE_MS) > 0) {
+      if (!lastAttempt) throw new ReplyInProgressError('another worker is on this question');
       this.deps.logger.warn('poison.reply_in_progress', log);
       return;
     }
@@ -215,11 +259,18 @@ export class AnswerWorker {
     return true;
   }
 
-  /** Genie refused the question itself (429 past the client's retries): slower pace for everyone, a new slot for this one. */
-  private async slowDownOn429(job: JobHandle, error: unknown): Promise<void> {
-    if (!(error instanceof GenieHttpError) || error.status !== 429 || job.value.genie) return;
+  /**
+   * Genie refused the question itself (429; the client leaves question POSTs to the pacer): a slower
+   * pace for everyone, and this question waits for a new slot. Not a failure: the answer timeout
+   * still bounds the wait. True when handled so.
+   */
+  private async refusedForPace(job: JobHandle, message: QuestionMessage, error: unknown): Promise<boolean> {
+    if (!(error instanceof GenieHttpError) || error.status !== 429 || job.value.genie) return false;
     await this.deps.state.pacer.slowDown(error.retryAfterMs ?? 1_000).catch(() => undefined);
     await job.update({ slotAt: undefined });
+    await this.deps.defer(message, 0);
+    this.deps.logger.warn('question.paced_back', { job: job.value.id, user: job.value.userHash });
+    return true;
   }
 
   /** The language the question came in; jobs recorded before languages were stored get the default. */
@@ -285,8 +336,8 @@ export class AnswerWorker {
         onAsked: async (ref) => {
           asked = true;
           // Recorded before waiting: a retry resumes this Genie message instead of asking again.
-          await job.update({ state: 'asked', genie: ref });
-          await this.deps.state.sessions.recordAsked(chatKey, ref, lease);
+          await this.mustRecord(job, 'genie_ids', () => job.update({ state: 'asked', genie: ref }));
+          await this.mustRecord(job, 'session', () => this.deps.state.sessions.recordAsked(chatKey, ref, lease));
         },
       });
     } catch (error: unknown) {
@@ -338,10 +389,13 @@ export class AnswerWorker {
       throw error;
     }
     const answerActivityId = card && delivered ? delivered : undefined;
-    await job.update(
-      { state: final, ...(card ? { card } : {}), ...(answerActivityId ? { answerActivityId } : {}), ...(failure ? { failure } : {}) },
-      mine,
-    );
+    const sentPatch = {
+      state: final,
+      ...(card ? { card } : {}),
+      ...(answerActivityId ? { answerActivityId } : {}),
+      ...(failure ? { failure } : {}),
+    };
+    await this.mustRecord(job, 'reply', () => job.update(sentPatch, mine));
     if (answerActivityId) {
       // Teams' feedback buttons name the answer by its Teams message id: without the index they find nothing (logged, not fatal).
       await this.deps.state.answers.record(claimed.value.chatKey, answerActivityId, claimed.value.id).catch((error: unknown) => {
@@ -349,6 +403,24 @@ export class AnswerWorker {
       });
     }
     return true;
+  }
+
+  /**
+   * A write after a step that must not be repeated (Genie took the question, the chat took the reply):
+   * doing the step again would ask or answer twice, so a short storage outage is waited out. Past
+   * that the error stands, and a later attempt may repeat the step.
+   */
+  private async mustRecord(job: JobHandle, what: string, write: () => Promise<unknown>): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        await write();
+        return;
+      } catch (error: unknown) {
+        if (tries >= MUST_RECORD_TRIES) throw error;
+        this.deps.logger.warn('job.record_retry', { job: job.value.id, what, error: errorCode(error) });
+        await this.clock.sleep(1_000 * 2 ** (tries - 1));
+      }
+    }
   }
 
   /**

@@ -146,6 +146,10 @@ export class GenieBot extends ActivityHandler {
     const conversationId = activity.conversation?.id ?? '';
     // Teams redelivers when we are slow, Bot Service when we answered 503: every message activity is taken once.
     const delivery = activity.id ? await this.deliveryOf(activity, conversationId, activity.id) : 'first';
+    if (delivery === 'handOffAgain') {
+      await this.handOffAgain(jobIdOf(conversationId, activity.id!), activity);
+      return;
+    }
     if (delivery !== 'first') {
       this.deps.logger.debug('message.duplicate', { user: this.userHash(activity) });
       return;
@@ -209,19 +213,29 @@ export class GenieBot extends ActivityHandler {
   /**
    * What to do with this delivery of a message. The first is handled. A redelivery is handled again
    * when the first claimed a question but recorded no job (storage failed in between and the claim
-   * could not be given back: the job id comes from the activity, so both name the same job). Not
-   * handed off again when the job exists: two concurrent runs of one queued job could both ask Genie. Storage unreachable:
-   * nothing is taken, and the channel is asked to deliver again.
+   * could not be given back: the job id comes from the activity, so both name the same job), and
+   * handed off again when the job was recorded but no worker ever touched it (the hand-off may have
+   * failed): a second queue message for one job is safe, the job's worker lease lets one work it.
+   * Storage unreachable: nothing is taken, and the channel is asked to deliver again.
    */
-  private async deliveryOf(activity: Activity, conversationId: string, activityId: string): Promise<'first' | 'taken'> {
+  private async deliveryOf(activity: Activity, conversationId: string, activityId: string): Promise<'first' | 'taken' | 'handOffAgain'> {
     try {
       if (await this.deps.state.dedup.firstSeen(conversationId, activityId)) return 'first';
       if (!isQuestion(activity) || questionText(activity, activity.recipient?.id).length > MAX_QUESTION_CHARS) return 'taken';
       const job = await this.deps.state.jobs.get(jobIdOf(conversationId, activityId));
       if (!job) return 'first';
-      return 'taken';
+      return job.value.state === 'queued' && job.value.updatedAt === job.value.createdAt ? 'handOffAgain' : 'taken';
     } catch (error: unknown) {
       this.deps.logger.warn('message.deferred', { user: this.userHash(activity), error: ensureError(error).name });
+      throw new RetryLaterError({ cause: error });
+    }
+  }
+
+  private async handOffAgain(jobId: string, activity: Activity): Promise<void> {
+    try {
+      await this.deps.dispatcher.dispatch({ jobId });
+    } catch (error: unknown) {
+      this.deps.logger.error('question.handoff_failed', { job: jobId, user: this.userHash(activity), error: ensureError(error).name });
       throw new RetryLaterError({ cause: error });
     }
   }

@@ -6,6 +6,12 @@ export type Recheck = (fresh: JobValue) => boolean;
 /** Job updates only apply to an open job nobody else is replying to. */
 export const openAndUnclaimed: Recheck = (fresh) => !isFinished(fresh.state) && fresh.state !== 'replying';
 
+/** Updates by the holder of a worker lease apply only while the job is open and the lease still its own. */
+export const leasedBy =
+  (owner: string): Recheck =>
+  (fresh) =>
+    !isFinished(fresh.state) && fresh.worker?.by === owner;
+
 /** Updates by the holder of a reply claim apply only while the claim is still its own. */
 export const claimedBy =
   (owner: string): Recheck =>
@@ -29,11 +35,13 @@ export class JobHandle {
   }
 
   update(patch: Partial<Omit<JobValue, 'id'>>, recheck: Recheck = openAndUnclaimed): Promise<void> {
-    this.chain = this.chain.then(async () => {
+    const next = this.chain.then(async () => {
       const updated = (await this.state.jobs.update(this.current, patch)) ?? (await this.recheckAndApply(patch, recheck));
       if (updated) this.current = updated;
     });
-    return this.chain;
+    // One failed write (storage down) fails its caller, not every later update on this handle.
+    this.chain = next.catch(() => undefined);
+    return next;
   }
 
   private async recheckAndApply(patch: Partial<Omit<JobValue, 'id'>>, recheck: Recheck): Promise<Versioned<JobValue> | undefined> {

@@ -20,6 +20,16 @@ export interface ReplyClaim {
   readonly from: Exclude<JobState, 'replying' | 'answered' | 'failed'>;
 }
 
+/**
+ * The worker on an open job and until when; renewed while it works. Another delivery of the same
+ * message (a hand-back raced a crash, a queue lease lapsed during a storage outage) waits for it
+ * instead of working the job twice.
+ */
+export interface WorkerLease {
+  readonly by: string;
+  readonly until: number;
+}
+
 /** A conversation reference as stored: plain JSON, so state does not depend on botbuilder. */
 export type StoredReference = Readonly<Record<string, unknown>>;
 
@@ -45,6 +55,8 @@ export interface JobValue {
   readonly noticeAt?: number;
   /** Set while `replying`; absent in every other state. */
   readonly replyClaim?: ReplyClaim;
+  /** Set while a worker has the job; absent once it is finished. */
+  readonly worker?: WorkerLease;
   /** Salted hash of the asker, for logs. */
   readonly userHash?: string;
   /** The language the question came in (a shipped locale); the answer, status line and errors use it. */
@@ -92,6 +104,13 @@ export function isReplyHeldByOther(job: JobValue, owner: string | undefined, now
   if (job.state !== 'replying') return false;
   if (owner !== undefined && job.replyClaim?.by === owner) return false;
   return now - (job.replyClaim?.at ?? job.updatedAt) < leaseMs;
+}
+
+/** How long the job is still someone else's (their reply claim or worker lease), in ms; 0 when `owner` may work it. */
+export function heldByOtherForMs(job: JobValue, owner: string, now: number, replyLeaseMs: number): number {
+  const reply = isReplyHeldByOther(job, owner, now, replyLeaseMs) ? (job.replyClaim?.at ?? job.updatedAt) + replyLeaseMs - now : 0;
+  const worker = job.worker && job.worker.by !== owner ? job.worker.until - now : 0;
+  return Math.max(0, reply, worker);
 }
 
 export class JobStore {
@@ -151,7 +170,7 @@ export class JobStore {
   async update(current: Versioned<JobValue>, patch: Partial<Omit<JobValue, 'id'>>): Promise<Versioned<JobValue> | undefined> {
     const now = this.clock.now();
     const finished = isFinished(patch.state ?? current.value.state);
-    const merged: JobValue = { ...current.value, ...patch, updatedAt: now, ...(finished ? { question: '' } : {}) };
+    const merged: JobValue = { ...current.value, ...patch, updatedAt: now, ...(finished ? { question: '', worker: undefined } : {}) };
     // A claim lives exactly as long as the `replying` state.
     const value: JobValue = merged.state === 'replying' ? merged : { ...merged, replyClaim: undefined };
     const expiresAt = now + (finished ? this.finishedTtlMs : this.openTtlMs);

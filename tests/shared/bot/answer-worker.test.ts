@@ -26,6 +26,8 @@ describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
   /** Another worker on the same store, sender and Genie: a second instance. */
   let secondWorker: () => AnswerWorker;
   let nextJob = 0;
+  /** Messages handed back to come again later (a job another worker has). */
+  let deferred: { jobId: string; delayMs: number }[];
 
   const emulated = useEmulatedGenie();
 
@@ -44,6 +46,7 @@ describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
     });
     state = memoryState(config, clock);
     sender = new RecordingSender();
+    deferred = [];
     const client = new GenieClient({
       host: genie.url,
       spaceId: genie.spaceId,
@@ -62,8 +65,11 @@ describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
         logger,
         telemetry: quietTelemetry(logger, clock),
         clock,
-        // The pace here is high and each test's jobs finish in turn: nothing waits (admission.test.ts covers waiting).
-        defer: () => Promise.reject(new Error('unexpected wait for admission')),
+        // The pace here is high: only a job another worker has is handed back (admission.test.ts covers waiting).
+        defer: (message, delayMs) => {
+          deferred.push({ jobId: message.jobId, delayMs });
+          return Promise.resolve();
+        },
       });
     worker = secondWorker();
   });
@@ -132,12 +138,17 @@ describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
     assert.equal((await job(id)).state, 'answered');
   });
 
-  it('replies once: a second attempt while the first is sending sends nothing', async () => {
+  it('replies once: a second delivery while the first is sending sends nothing and comes back later', async () => {
     const id = await newJob();
     const release = sender.holdNext();
     const first = worker.process({ jobId: id }, 1);
     await eventually(async () => (await job(id)).state === 'replying', 5_000, 'the first attempt claims the reply');
     await worker.process({ jobId: id }, 2);
+    assert.deepEqual(
+      deferred.map((d) => d.jobId),
+      [id],
+      'handed back, not dropped: if the first worker dies, the job is not stranded',
+    );
     release();
     await first;
     assert.equal(sender.messages.length, 1);
@@ -151,6 +162,7 @@ describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
     await state.jobs.update(found, { state: 'replying' });
     await worker.process({ jobId: id }, 1);
     assert.equal(sender.messages.length, 0, 'within the lease the reply is another worker’s');
+    assert.ok(deferred[0]!.delayMs > 60_000, 'the message comes back once the lease has run out');
     clock.advance(3 * 60_000);
     await worker.process({ jobId: id }, 2);
     assert.equal(cardsSent(), 1);
@@ -208,7 +220,7 @@ describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
     return id;
   }
 
-  it('two workers on one store, both at the reply at once: exactly one answer is sent', async () => {
+  it('two workers on one store: the second waits for the first’s lease, and exactly one answer is sent', async () => {
     const id = await askedJob();
     const release = sender.holdNext();
     const other = secondWorker();
@@ -216,6 +228,7 @@ describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
     await eventually(async () => (await job(id)).state === 'replying', 5_000, 'one worker claims the reply');
     const claim = (await job(id)).replyClaim;
     assert.ok(claim?.by, 'the claim names its owner');
+    assert.equal(deferred.length, 1, 'the other worker found the job leased and handed it back');
     release();
     await both;
     assert.equal(cardsSent(), 1);
@@ -223,6 +236,48 @@ describe('AnswerWorker against the Genie emulator', { timeout: 60_000 }, () => {
     const done = await job(id);
     assert.equal(done.state, 'answered');
     assert.equal(done.replyClaim, undefined, 'the claim ends with the reply');
+  });
+
+  it('a worker whose lease lapsed mid-send (stalled, not dead) still cannot reply twice: the reply claim holds', async () => {
+    const id = await askedJob();
+    const release = sender.holdNext();
+    const stalled = worker.process({ jobId: id }, 2);
+    await eventually(async () => (await job(id)).state === 'replying', 5_000, 'the first worker claims the reply');
+    clock.advance(61_000);
+    await secondWorker().process({ jobId: id }, 3);
+    assert.equal(deferred.length, 1, 'the lease has lapsed, the reply claim has not: handed back');
+    release();
+    await stalled;
+    assert.equal(cardsSent(), 1);
+    assert.equal((await job(id)).state, 'answered');
+  });
+
+  /** Storage refuses the next `times` job writes that `matches` picks, as during an outage. */
+  function failJobWrites(times: number, matches: (patch: Partial<JobValue>) => boolean): void {
+    const update = state.jobs.update.bind(state.jobs);
+    let left = times;
+    state.jobs.update = (current, patch) => {
+      if (matches(patch) && left-- > 0) return Promise.reject(new Error('storage unreachable'));
+      return update(current, patch);
+    };
+  }
+
+  it('records Genie’s ids through a short storage outage, so the question is not asked again', async () => {
+    const id = await newJob();
+    failJobWrites(2, (patch) => patch.genie !== undefined);
+    await worker.process({ jobId: id }, 1);
+    assert.equal(questionsAsked(), 1);
+    assert.equal((await job(id)).state, 'answered');
+    assert.ok(logger.events().includes('job.record_retry'));
+  });
+
+  it('records a sent answer through a short storage outage, so it is not sent again', async () => {
+    const id = await newJob();
+    failJobWrites(3, (patch) => patch.state === 'answered');
+    await worker.process({ jobId: id }, 1);
+    await worker.process({ jobId: id }, 2);
+    assert.equal(cardsSent(), 1);
+    assert.equal((await job(id)).state, 'answered');
   });
 
   it('a give-back after a failed send only undoes the giver’s own claim', async () => {

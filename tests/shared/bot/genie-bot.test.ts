@@ -73,9 +73,18 @@ describe('GenieBot', () => {
     await eventually(() => sender.typing === 1, 2_000, 'typing indicator');
   });
 
+  /** What a worker's first look leaves on a job: it is no longer untouched. */
+  async function touch(jobId: string): Promise<void> {
+    const job = await state.jobs.get(jobId);
+    assert.ok(job);
+    clock.advance(1);
+    assert.ok(await state.jobs.update(job, { worker: { by: 'a-worker', until: clock.now() + 60_000 } }));
+  }
+
   it('takes a redelivered activity once', async () => {
     const message = userMessage(SERVICE_URL, 'What were sales last week?', { id: 'm-redelivered', conversationId: 'a:chat-1' });
     await turn(message);
+    await touch(jobIdOf('a:chat-1', 'm-redelivered'));
     assert.deepEqual(await turn(message), [], 'the redelivery gets no reply');
     assert.deepEqual(
       dispatcher.dispatched.map((m) => m.jobId),
@@ -107,9 +116,23 @@ describe('GenieBot', () => {
     assert.equal(dispatcher.dispatched.length, 1);
     assert.equal(dispatcher.dispatched[0]!.jobId, jobIdOf('a:chat-1', 'm-stuck'));
     assert.ok(await state.jobs.get(jobIdOf('a:chat-1', 'm-stuck')), 'the job is recorded');
-    // Once the job is recorded, a redelivery is a duplicate.
+    // Once the job is recorded and a worker has it, a redelivery is a duplicate.
+    await touch(jobIdOf('a:chat-1', 'm-stuck'));
     await turn(message);
     assert.equal(dispatcher.dispatched.length, 1);
+  });
+
+  it('hands a job off again when it is redelivered before any worker touched it (the first hand-off may be lost)', async () => {
+    const message = userMessage(SERVICE_URL, 'What were sales last week?', { id: 'm-lost', conversationId: 'a:chat-1' });
+    await turn(message);
+    assert.deepEqual(await turn(message), [], 'still no reply in the turn');
+    const job = jobIdOf('a:chat-1', 'm-lost');
+    assert.deepEqual(
+      dispatcher.dispatched.map((m) => m.jobId),
+      [job, job],
+      'the same job again: its worker lease lets one worker work it',
+    );
+    assert.equal((await state.jobs.get(job))?.value.question, 'What were sales last week?', 'the job is not recorded twice');
   });
 
   it('takes a command once even when redelivered', async () => {
