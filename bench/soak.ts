@@ -251,10 +251,27 @@ async function soak(plan: SoakPlan, paced: boolean, log: (line: string) => void)
       unanswered,
       duplicated,
     };
+    // For whoever reads a failed run: what the chats of the failed questions received, in order (no question text).
+    const failedChats = new Set([...unanswered, ...duplicated].map((q) => q.split('-')[0]!));
+    const trail = connector.received
+      .filter((r) => failedChats.has(r.conversationId.replace('a:soak-', '')))
+      .map((r) => ({
+        chat: r.conversationId.replace('a:soak-', ''),
+        method: r.method,
+        id: r.id,
+        ...(r.targetId ? { targetId: r.targetId } : {}),
+        type: r.activity.type,
+        card: Array.isArray(r.activity.attachments),
+        answer: /ANSWER-c\d+-q(\d+)-END/.exec(JSON.stringify(r.activity))?.[1],
+        atS: round((r.at - started) / 1000, 1),
+      }))
+      .filter((r) => r.type !== 'typing');
     log(JSON.stringify(figures, null, 2));
     log(`[soak] the instances' log: ${logPath}`);
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench', 'results', `soak-${figures.run}.json`), JSON.stringify(figures, null, 2) + '\n');
+    writeFileSync(join(tmpdir(), `soak-${figures.run}-trail.json`), JSON.stringify(trail, null, 1) + '\n');
+    log(`[soak] what the failed chats received: ${join(tmpdir(), `soak-${figures.run}-trail.json`)}`);
     const failures = [
       figures.questionsAskedOfGenie !== questions.length &&
         `questions asked of Genie ${figures.questionsAskedOfGenie} ≠ sent ${questions.length}`,
