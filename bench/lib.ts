@@ -138,3 +138,12 @@ export function ratio(ours: number, reference: number, better: 'lower' | 'higher
   const times = better === 'lower' ? reference / ours : ours / reference;
   return `${round(times, 1)}×`;
 }
+
+/**
+ * The sender of the n-th question in a burst: a different person each, as a real burst is many
+ * people at once (one person's 20 parallel questions would measure the per-person rate record's
+ * write contention instead).
+ */
+export function aPerson(n: number): { userId: string; aadObjectId: string } {
+  return { userId: `29:person-${n}`, aadObjectId: `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}` };
+}

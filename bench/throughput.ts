@@ -1,7 +1,7 @@
 import { startFakeConnector, userMessage } from '../dev/fake-connector';
 import { KeepAliveHttpClient } from '../shared/http';
 import { spawnEmulator } from './emulator-process';
-import { type Benchmark, type Figure, round, spawnDevHost } from './lib';
+import { aPerson, type Benchmark, type Figure, round, spawnDevHost } from './lib';
 
 /**
  * 9. Throughput: acknowledged questions per second on one dev-host process (this machine's 2
@@ -31,7 +31,7 @@ export const throughput: Benchmark = async ({ quick, log }) => {
     return http.request({
       method: 'POST',
       url: `${host.url}/api/messages`,
-      data: userMessage(connector.url, `q${id}`, { conversationId: `a:tp-${id}`, id: `tp-${id}` }),
+      data: userMessage(connector.url, `q${id}`, { conversationId: `a:tp-${id}`, id: `tp-${id}`, ...aPerson(id) }),
       headers: { 'Content-Type': 'application/json' },
     });
   };

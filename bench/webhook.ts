@@ -3,7 +3,7 @@ import { startGenieEmulator } from '../dev/genie-emulator';
 import { askGenie, GenieClient, patTokenSource } from '../shared/genie';
 import { KeepAliveHttpClient } from '../shared/http';
 import { spawnConnector, spawnEmulator } from './emulator-process';
-import { type Benchmark, type Figure, percentile, pool, ratio, round, ScaledClock, spawnDevHost } from './lib';
+import { aPerson, type Benchmark, type Figure, percentile, pool, ratio, round, ScaledClock, spawnDevHost } from './lib';
 
 const ANSWER_MS = 30_000;
 const HTTP = {
@@ -47,7 +47,11 @@ export const webhookAck: Benchmark = async ({ quick, log }) => {
     let n = 0;
     const ask = async (): Promise<number> => {
       const id = ++n;
-      const body = userMessage(connector.url, `question ${id}`, { conversationId: `a:bench-${id}`, id: `bench-activity-${id}` });
+      const body = userMessage(connector.url, `question ${id}`, {
+        conversationId: `a:bench-${id}`,
+        id: `bench-activity-${id}`,
+        ...aPerson(id),
+      });
       const started = performance.now();
       const response = await http.request({
         method: 'POST',

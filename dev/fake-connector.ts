@@ -193,7 +193,16 @@ export async function startFakeConnector(
 export function userMessage(
   serviceUrl: string,
   text: string,
-  options: { id?: string; conversationId?: string; userId?: string; conversationType?: string; mentionBot?: boolean; value?: unknown } = {},
+  options: {
+    id?: string;
+    conversationId?: string;
+    userId?: string;
+    /** The person's Entra object id (the gate's and the per-person rate's key). @default one fixed person */
+    aadObjectId?: string;
+    conversationType?: string;
+    mentionBot?: boolean;
+    value?: unknown;
+  } = {},
 ): Record<string, unknown> {
   const bot = { id: '28:bot', name: 'Genie' };
   const mention = options.mentionBot ? `<at>${bot.name}</at> ` : '';
@@ -203,7 +212,7 @@ export function userMessage(
     timestamp: new Date().toISOString(),
     channelId: 'msteams',
     serviceUrl,
-    from: { id: options.userId ?? '29:user-1', name: 'Ada', aadObjectId: '00000000-0000-0000-0000-0000000000a1' },
+    from: { id: options.userId ?? '29:user-1', name: 'Ada', aadObjectId: options.aadObjectId ?? '00000000-0000-0000-0000-0000000000a1' },
     recipient: bot,
     conversation: {
       id: options.conversationId ?? 'a:personal-chat-1',
