@@ -109,7 +109,12 @@ export class DownloadStore {
     }
     const { error } = record.script;
     if (error) {
-      return { statement_response: { statement_id: statementId, status: { state: 'FAILED', error: { error_code: error.type, message: error.message } } } };
+      return {
+        statement_response: {
+          statement_id: statementId,
+          status: { state: 'FAILED', error: { error_code: error.type, message: error.message } },
+        },
+      };
     }
     return { statement_response: this.succeeded(record, now) };
   }

@@ -688,6 +688,8 @@ describe('Genie emulator: wire', () => {
       'get-message': 1,
       'query-result': 0,
       'execute-query': 0,
+      'generate-download': 0,
+      'get-download': 0,
       feedback: 2,
       'delete-conversation': 1,
       'list-conversations': 0,

@@ -12,7 +12,12 @@ const FORMAT_NAMES: Readonly<Record<string, string>> = { CSV: 'CSV', JSON_ARRAY:
  * (checked https or loopback by the Genie client), behind buttons rather than in text, so Teams
  * does not fetch them for a link preview.
  */
-export function renderDownloadCard(ready: Extract<DownloadState, { kind: 'ready' }>, rows: number, messages: Messages, now: number): AdaptiveCard {
+export function renderDownloadCard(
+  ready: Extract<DownloadState, { kind: 'ready' }>,
+  rows: number,
+  messages: Messages,
+  now: number,
+): AdaptiveCard {
   const format = FORMAT_NAMES[ready.format] ?? plainText(ready.format);
   const expiries = ready.links.flatMap((link) => (link.expiresAt === undefined ? [] : [link.expiresAt]));
   // The earliest expiry, rounded down: the person is never told a link works longer than it does.
