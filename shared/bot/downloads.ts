@@ -15,8 +15,7 @@ import { type Clock, systemClock } from '../runtime';
 import type { JobValue } from '../state';
 import type { Logger } from '../telemetry';
 import type { ConversationSender } from './adapter';
-import { attachment } from './cards';
-import { renderDownloadCard } from './cards/download-card';
+import { attachment, renderDownloadCard } from './cards';
 
 export interface FullResultDownloadsDependencies {
   readonly sender: ConversationSender;

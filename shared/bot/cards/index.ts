@@ -1,4 +1,5 @@
 export { type CardSettings, ENVELOPE_RESERVE_BYTES, type FeedbackState, renderAnswerCard, withFeedbackGiven } from './answer-card';
+export { renderDownloadCard } from './download-card';
 export { type AxisScale, axisScale, CHART_RULES, type ChartRule, type ChartType, chooseChart, shapeOf, type TableShape } from './chart';
 export {
   ADAPTIVE_CARD_CONTENT_TYPE,
@@ -8,6 +9,7 @@ export {
   type CardElement,
   DOWNLOAD_VERB,
   type DownloadActionData,
+  downloadButton,
   FEEDBACK_VERB,
   type FeedbackActionData,
   isDownloadActionData,
