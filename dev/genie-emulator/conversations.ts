@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { invalid, notFound } from './api-error';
 import { type Caller, filterRows, ownerOf, requireOwner, SERVICE_CALLER } from './principals';
 import { DEFAULT_ERROR, defaultSteps, FINAL_STATUSES, stepIndexAt, type TimedStep, timeline, visibleQueryCount } from './scenarios';
-import { materialize, materializeFull, type MaterializedTable, succeededStatement } from './tables';
+import { materialize, type MaterializedTable, materializeFull, succeededStatement } from './tables';
 import type { EmulatedMessage, FeedbackRecord, ScriptedAnswer, ScriptedDownload, ScriptedQuery } from './types';
 
 /** The user every emulated message belongs to (int64 in the API; kept below 2^53). */

@@ -3,9 +3,9 @@ import type { AxiosResponse } from 'axios';
 import { HttpNetworkError, HttpTimeoutError, type KeepAliveHttpClient } from '../http';
 import { type Clock, type Random, systemClock } from '../runtime';
 import type { DatabricksTokenSource } from './auth';
+import type { DownloadTicket } from './downloads';
 import { type GenieEndpoint, GenieHttpError, GenieNetworkError, GenieUncertainError } from './errors';
 import { DEFAULT_RETRY_POLICY, isRetryableTransportError, parseRetryAfter, retryDelay, type RetryPolicy } from './retry';
-import type { DownloadTicket } from './downloads';
 import type {
   FeedbackRating,
   GenerateDownloadResponse,

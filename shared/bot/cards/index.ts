@@ -1,6 +1,6 @@
 export { type CardSettings, ENVELOPE_RESERVE_BYTES, type FeedbackState, renderAnswerCard, withFeedbackGiven } from './answer-card';
-export { renderDownloadCard } from './download-card';
 export { type AxisScale, axisScale, CHART_RULES, type ChartRule, type ChartType, chooseChart, shapeOf, type TableShape } from './chart';
+export { renderDownloadCard } from './download-card';
 export {
   ADAPTIVE_CARD_CONTENT_TYPE,
   type AdaptiveCard,
