@@ -203,7 +203,13 @@ export async function startGenieEmulator(options: GenieEmulatorOptions = {}): Pr
   async function serveAdmin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     wire.adminRequest(req.socket, res);
     const reply = await adminReply(req, url, {
-      info: () => ({ url: emulator.url, spaceId, token: emulator.token, demoQuestions: demo ? DEMO_QUESTIONS : [] }),
+      info: () => ({
+        url: emulator.url,
+        filesUrl: emulator.filesUrl,
+        spaceId,
+        token: emulator.token,
+        demoQuestions: demo ? DEMO_QUESTIONS : [],
+      }),
       script,
       fault,
       report: () => ({ stats: stats(), messages: store.messages(), feedback: store.feedback() }),
