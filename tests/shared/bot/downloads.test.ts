@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 
 import { FullResultDownloads } from '../../../shared/bot/downloads';
-import { askGenie, GenieClient, patTokenSource } from '../../../shared/genie';
+import { askGenie } from '../../../shared/genie';
 import { messagesFor } from '../../../shared/i18n';
 import type { JobValue } from '../../../shared/state';
-import { recordingLogger, RecordingSender, useEmulatedGenie } from './fixtures';
+import { emulatedClient, recordingLogger, RecordingSender, useEmulatedGenie } from './fixtures';
 
 const en = messagesFor('en-US');
 
@@ -13,17 +13,7 @@ describe('FullResultDownloads: the click, the wait and what the chat shows', () 
   const emulated = useEmulatedGenie();
   afterEach(() => emulated.genie.reset());
 
-  function client(): GenieClient {
-    const { genie, http, clock } = emulated;
-    return new GenieClient({
-      host: genie.url,
-      spaceId: genie.spaceId,
-      http,
-      tokens: patTokenSource(genie.token),
-      clock,
-      random: () => 0.5,
-    });
-  }
+  const client = () => emulatedClient(emulated);
 
   async function answered(question: string, download: { pendingMs?: number }) {
     emulated.genie.script(question, {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 
-import { type GenieEmulator, startGenieEmulator } from '../../../dev/genie-emulator';
 import {
   askGenie,
   DEFAULT_DOWNLOAD_SCHEDULE,
@@ -14,18 +13,8 @@ import {
   patTokenSource,
   readDownload,
 } from '../../../shared/genie';
-import { KeepAliveHttpClient } from '../../../shared/http';
-import { ManualClock } from '../../../shared/runtime';
 import { startLoopbackServer } from '../../helpers/servers';
-
-const HTTP = {
-  connectTimeoutMs: 1_000,
-  readTimeoutMs: 2_000,
-  totalTimeoutMs: 3_000,
-  maxSockets: 100,
-  maxSocketsPerHost: 30,
-  freeSocketTimeoutMs: 30_000,
-};
+import { emulatedClient, useEmulatedGenie } from '../bot/fixtures';
 
 describe('readDownload: one look at a full-result download', () => {
   const link = (chunk: number, url = `https://storage.example/r/${chunk}.csv?sig=x`) => ({
@@ -101,40 +90,19 @@ describe('readDownload: one look at a full-result download', () => {
 });
 
 describe('downloadFullResult against the emulator (generate, poll, external links)', () => {
-  let clock: ManualClock;
-  let genie: GenieEmulator;
-  let http: KeepAliveHttpClient;
-
-  function client(): GenieClient {
-    return new GenieClient({
-      host: genie.url,
-      spaceId: genie.spaceId,
-      http,
-      tokens: patTokenSource(genie.token),
-      clock,
-      random: () => 0.5,
-    });
-  }
+  const emulated = useEmulatedGenie({ downloadChunkRows: 4_000 });
+  const client = () => emulatedClient(emulated);
 
   async function answered(question: string) {
-    const { answer } = await askGenie(client(), { question, clock, random: () => 0.5 });
+    const { answer } = await askGenie(client(), { question, clock: emulated.clock, random: () => 0.5 });
     assert.ok(answer.query);
     return { ref: answer.ref, attachmentId: answer.query.attachmentId, table: answer.table };
   }
 
-  before(async () => {
-    clock = new ManualClock(Date.parse('2026-06-15T12:00:00Z'));
-    genie = await startGenieEmulator({ now: () => clock.now(), demo: false, downloadChunkRows: 4_000 });
-    http = new KeepAliveHttpClient(HTTP);
-  });
-  afterEach(() => genie.reset());
-  after(async () => {
-    http.destroy();
-    await genie.close();
-  });
+  afterEach(() => emulated.genie.reset());
 
   it('waits out PENDING and RUNNING, then returns presigned links that serve every row, past the 5,000 of a query result', async () => {
-    genie.script('everything', {
+    emulated.genie.script('everything', {
       queries: [{ title: 'All', sql: 'SELECT *', result: { generate: { rows: 7_000, columns: 3 } }, download: { pendingMs: 5_000 } }],
     });
     const { ref, attachmentId, table } = await answered('everything');
@@ -154,7 +122,7 @@ describe('downloadFullResult against the emulator (generate, poll, external link
       },
       ref,
       attachmentId,
-      { clock, random: () => 0.5 },
+      { clock: emulated.clock, random: () => 0.5 },
     );
     assert.deepEqual(looked, ['PENDING', 'RUNNING', 'SUCCEEDED'], 'looks at 1 s, 3 s and 6 s of a 5 s preparation (RUNNING from 2.5 s)');
     assert.equal(ready.format, 'CSV');
@@ -162,12 +130,12 @@ describe('downloadFullResult against the emulator (generate, poll, external link
     assert.deepEqual(
       ready.links.map((l) => [l.chunkIndex, l.rowCount, l.expiresAt]),
       [
-        [0, 4_000, clock.now() + 15 * 60_000],
-        [1, 3_000, clock.now() + 15 * 60_000],
+        [0, 4_000, emulated.clock.now() + 15 * 60_000],
+        [1, 3_000, emulated.clock.now() + 15 * 60_000],
       ],
     );
     assert.ok(
-      ready.links.every((l) => l.url.startsWith(`${genie.filesUrl}/`)),
+      ready.links.every((l) => l.url.startsWith(`${emulated.genie.filesUrl}/`)),
       'files come from a separate origin',
     );
 
@@ -182,35 +150,35 @@ describe('downloadFullResult against the emulator (generate, poll, external link
   });
 
   it('a presigned link refuses a request with an Authorization header, a forged signature and, once expired, everyone', async () => {
-    genie.script('small', {
+    emulated.genie.script('small', {
       queries: [{ title: 'Small', sql: 'SELECT 1', result: { columns: [{ name: 'n', type_name: 'INT' }], rows: [['1']] } }],
     });
     const { ref, attachmentId } = await answered('small');
-    const [link] = (await downloadFullResult(client(), ref, attachmentId, { clock, random: () => 0.5 })).links;
+    const [link] = (await downloadFullResult(client(), ref, attachmentId, { clock: emulated.clock, random: () => 0.5 })).links;
     assert.ok(link);
-    const withToken = await fetch(link.url, { headers: { Authorization: `Bearer ${genie.token}` } });
+    const withToken = await fetch(link.url, { headers: { Authorization: `Bearer ${emulated.genie.token}` } });
     assert.equal(withToken.status, 400);
     assert.match(await withToken.text(), /Only one auth mechanism allowed/);
     assert.equal((await fetch(link.url.replace(/signature=[0-9a-f]/, 'signature=z'))).status, 403);
     const plain = await fetch(link.url);
     assert.equal(plain.status, 200);
     assert.equal(await plain.text(), 'n\r\n1\r\n');
-    clock.advance(15 * 60_000 + 1);
+    emulated.clock.advance(15 * 60_000 + 1);
     const late = await fetch(link.url);
     assert.equal(late.status, 403);
     assert.match(await late.text(), /Request has expired/);
-    assert.deepEqual(genie.stats().downloadFiles, { served: 1, refused: 3 });
+    assert.deepEqual(emulated.genie.stats().downloadFiles, { served: 1, refused: 3 });
   });
 
   it('a download Genie fails is a GenieDownloadError; one still pending past the budget a GenieWaitTimeoutError', async () => {
     const result = { columns: [{ name: 'n', type_name: 'INT' }], rows: [['1']] };
-    genie.script('fails', {
+    emulated.genie.script('fails', {
       queries: [{ title: 'F', sql: 'SELECT 1', result, download: { error: { type: 'INTERNAL_ERROR', message: 'disk full' } } }],
     });
-    genie.script('slow', { queries: [{ title: 'S', sql: 'SELECT 1', result, download: { pendingMs: 10 * 60_000 } }] });
+    emulated.genie.script('slow', { queries: [{ title: 'S', sql: 'SELECT 1', result, download: { pendingMs: 10 * 60_000 } }] });
     const failing = await answered('fails');
     await assert.rejects(
-      downloadFullResult(client(), failing.ref, failing.attachmentId, { clock, random: () => 0.5 }),
+      downloadFullResult(client(), failing.ref, failing.attachmentId, { clock: emulated.clock, random: () => 0.5 }),
       (error: unknown) => {
         assert.ok(error instanceof GenieDownloadError);
         assert.deepEqual([error.state, error.errorCode, error.reason], ['FAILED', 'INTERNAL_ERROR', 'genie_failed']);
@@ -218,16 +186,16 @@ describe('downloadFullResult against the emulator (generate, poll, external link
       },
     );
     const slow = await answered('slow');
-    const started = clock.now();
+    const started = emulated.clock.now();
     await assert.rejects(
-      downloadFullResult(client(), slow.ref, slow.attachmentId, { clock, random: () => 0.5 }),
+      downloadFullResult(client(), slow.ref, slow.attachmentId, { clock: emulated.clock, random: () => 0.5 }),
       (error: unknown) => error instanceof GenieWaitTimeoutError && error.reason === 'timeout',
     );
-    assert.equal(clock.now() - started, DEFAULT_DOWNLOAD_SCHEDULE.budgetMs, 'the last look lands on the deadline');
+    assert.equal(emulated.clock.now() - started, DEFAULT_DOWNLOAD_SCHEDULE.budgetMs, 'the last look lands on the deadline');
   });
 
   it('the client sends the signature back, and Genie refuses a download asked with a wrong one', async () => {
-    genie.script('small', {
+    emulated.genie.script('small', {
       queries: [{ title: 'Small', sql: 'SELECT 1', result: { columns: [{ name: 'n', type_name: 'INT' }], rows: [['1']] } }],
     });
     const { ref, attachmentId } = await answered('small');
@@ -244,7 +212,13 @@ describe('downloadFullResult against the emulator (generate, poll, external link
       res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ download_id: 'abc' }));
     });
     try {
-      const bare = new GenieClient({ host: workspace.url, spaceId: 's', http, tokens: patTokenSource('t'), clock });
+      const bare = new GenieClient({
+        host: workspace.url,
+        spaceId: 's',
+        http: emulated.http,
+        tokens: patTokenSource('t'),
+        clock: emulated.clock,
+      });
       await assert.rejects(bare.generateDownload({ spaceId: 's', conversationId: 'c', messageId: 'm' }, 'a'), (error: unknown) => {
         return error instanceof GenieHttpError && error.errorCode === 'MALFORMED_RESPONSE' && error.endpoint === 'generate-download';
       });
