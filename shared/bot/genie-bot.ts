@@ -107,7 +107,7 @@ export interface GenieBotDependencies {
 export class GenieBot extends ActivityHandler {
   private readonly salt: string;
   /** "Download all N rows": its own file; the bot only binds the click and hands it over. */
-  readonly downloads: FullResultDownloads;
+  private readonly downloads: FullResultDownloads;
 
   constructor(private readonly deps: GenieBotDependencies) {
     super();
