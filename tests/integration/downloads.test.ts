@@ -43,17 +43,17 @@ describe('"Download all N rows": the whole result through Genie’s downloads AP
   });
   after(() => harness.close());
 
-  async function answerIn(conversationId: string, question: string): Promise<Json> {
+  async function answerIn(conversationId: string, question: string, options: Parameters<typeof userMessage>[2] = {}): Promise<Json> {
     const answers = () => connector.messages(conversationId).filter((m) => Array.isArray(m.activity.attachments));
     const before = answers().length;
-    assert.equal((await harness.post(userMessage(connector.url, question, { conversationId }))).status, 200);
+    assert.equal((await harness.post(userMessage(connector.url, question, { conversationId, ...options }))).status, 200);
     await connector.waitFor(() => answers().length > before);
     return answers().at(-1)!.activity;
   }
 
-  function click(conversationId: string, button: Json): Promise<Response> {
+  function click(conversationId: string, button: Json, options: Parameters<typeof userMessage>[2] = {}): Promise<Response> {
     return harness.post({
-      ...userMessage(connector.url, '', { conversationId }),
+      ...userMessage(connector.url, '', { conversationId, ...options }),
       type: 'invoke',
       name: 'adaptiveCard/action',
       value: { action: { type: 'Action.Execute', verb: button.verb, data: button.data } },
@@ -61,9 +61,13 @@ describe('"Download all N rows": the whole result through Genie’s downloads AP
   }
 
   /** Clicks and waits until the "preparing" line it posts has been replaced; returns what the chat then shows. */
-  async function clickAndWait(conversationId: string, button: Json): Promise<{ id: string; activity: Json; updates: number }> {
+  async function clickAndWait(
+    conversationId: string,
+    button: Json,
+    options: Parameters<typeof userMessage>[2] = {},
+  ): Promise<{ id: string; activity: Json; updates: number }> {
     const earlier = new Set(connector.messages(conversationId).map((m) => m.id));
-    const response = await click(conversationId, button);
+    const response = await click(conversationId, button, options);
     assert.equal(response.status, 200);
     const body = (await response.json()) as { statusCode: number; value: string };
     assert.equal(body.value, en.text('download.started'), 'the click is answered at once, in plain words');
@@ -116,6 +120,16 @@ describe('"Download all N rows": the whole result through Genie’s downloads AP
     const shown = await clickAndWait('a:dl-fail', downloadButtonOf(answer)!);
     assert.equal(shown.activity.text, en.text('download.failed'));
     assert.equal(shown.activity.attachments, undefined);
+  });
+
+  it('in a group chat, gives the link to the chat the answer is in, where anyone could have pressed the button', async () => {
+    const group = { conversationType: 'groupChat', mentionBot: true } as const;
+    const answer = await answerIn('19:dl-group@thread.v2', 'all the orders', group);
+    const shown = await clickAndWait('19:dl-group@thread.v2', downloadButtonOf(answer)!, {
+      conversationType: 'groupChat',
+      userId: '29:user-2',
+    });
+    assert.ok([...objectsIn(shown.activity.attachments)].some((o) => o.type === 'Action.OpenUrl'));
   });
 
   it('refuses the button from another chat with a 403, and asks Genie nothing', async () => {
