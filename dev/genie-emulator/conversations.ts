@@ -3,8 +3,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { invalid, notFound } from './api-error';
 import { type Caller, filterRows, ownerOf, requireOwner, SERVICE_CALLER } from './principals';
 import { DEFAULT_ERROR, defaultSteps, FINAL_STATUSES, stepIndexAt, type TimedStep, timeline, visibleQueryCount } from './scenarios';
-import { materialize, succeededStatement } from './tables';
-import type { EmulatedMessage, FeedbackRecord, ScriptedAnswer, ScriptedQuery } from './types';
+import { materialize, type MaterializedTable, materializeFull, succeededStatement } from './tables';
+import type { EmulatedMessage, FeedbackRecord, ScriptedAnswer, ScriptedDownload, ScriptedQuery } from './types';
 
 /** The user every emulated message belongs to (int64 in the API; kept below 2^53). */
 export const EMULATOR_USER_ID = 6_284_753_218_393_716;
@@ -184,6 +184,24 @@ export class ConversationStore {
     attachment.statementId = randomUUID();
     if (view.expired) message.reexecutedAt = this.now();
     return { statement_response: this.statement(message, attachment, caller) };
+  }
+
+  /**
+   * What a full-result download of a query attachment serves: every row the caller may see. The
+   * attachment must be visible; a failed or cancelled message has nothing to download (400).
+   */
+  fullResult(
+    conversationId: string,
+    messageId: string,
+    attachmentId: string,
+    caller: Caller = SERVICE_CALLER,
+  ): { table: MaterializedTable; download?: ScriptedDownload } {
+    const message = this.message(conversationId, messageId);
+    const view = this.view(message);
+    const attachment = this.visibleQuery(message, view, attachmentId);
+    if (view.failed || view.cancelled) throw invalid(`Message ${messageId} has no query result to download.`);
+    const { result, download } = attachment.query;
+    return { table: filterRows(materializeFull(result), caller), ...(download ? { download } : {}) };
   }
 
   /** The caller validated the rating. */

@@ -23,6 +23,7 @@ export type {
   GenieEmulatorOptions,
   OAuthClient,
   ScriptedAnswer,
+  ScriptedDownload,
   ScriptedQuery,
   ScriptedStep,
   TableColumnSpec,

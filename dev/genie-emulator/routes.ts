@@ -4,6 +4,7 @@ import { ApiError, invalid } from './api-error';
 import type { TokenAuth } from './auth';
 import { type ConversationStore, RATINGS } from './conversations';
 import { DEMO_SPACE } from './demo';
+import type { DownloadStore } from './downloads';
 import { type Caller, SERVICE_CALLER } from './principals';
 import type { QuestionRateLimit } from './rate-limit';
 import { type EndpointOrOther, errorReply, internalReply, jsonBody, ok, type Reply } from './wire';
@@ -44,6 +45,7 @@ export interface GenieApi {
   readonly store: ConversationStore;
   readonly rateLimit: QuestionRateLimit;
   readonly auth: TokenAuth;
+  readonly downloads: DownloadStore;
 }
 
 function safeDecode(segment: string): string {
@@ -91,7 +93,7 @@ export class GenieRouter {
   }
 }
 
-function genieRoutes({ spaceId, demo, store, rateLimit, auth }: GenieApi): Route[] {
+function genieRoutes({ spaceId, demo, store, rateLimit, auth, downloads }: GenieApi): Route[] {
   const requireSpace = (id: string | undefined): void => {
     if (id !== spaceId) throw new ApiError(404, `Genie space ${id ?? ''} does not exist.`, 'RESOURCE_DOES_NOT_EXIST');
   };
@@ -157,6 +159,29 @@ function genieRoutes({ spaceId, demo, store, rateLimit, auth }: GenieApi): Route
         jsonBody(body);
         store.requireConversation(conversation, caller);
         return ok(store.executeQuery(conversation, message, attachment, caller));
+      },
+    },
+    {
+      method: 'POST',
+      pattern: new RegExp(`${M}/attachments/${ID}/downloads$`),
+      endpoint: 'generate-download',
+      handle: ({ params: [space, conversation = '', message = '', attachment = ''], body, caller }) => {
+        requireSpace(space);
+        jsonBody(body);
+        store.requireConversation(conversation, caller);
+        const { table, download } = store.fullResult(conversation, message, attachment, caller);
+        return ok(downloads.create({ conversationId: conversation, messageId: message, attachmentId: attachment }, table, download));
+      },
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`${M}/attachments/${ID}/downloads/${ID}$`),
+      endpoint: 'get-download',
+      handle: ({ params: [space, conversation = '', message = '', attachment = '', download = ''], url, caller }) => {
+        requireSpace(space);
+        store.requireConversation(conversation, caller);
+        const owner = { conversationId: conversation, messageId: message, attachmentId: attachment };
+        return ok(downloads.get(owner, download, url.searchParams.get('download_id_signature')));
       },
     },
     {

@@ -10,6 +10,7 @@ import { TokenAuth } from './auth';
 import { ConnectionStats } from './connections';
 import { ConversationStore } from './conversations';
 import { DEMO_QUESTIONS, DEMO_SPACE_ID, demoAnswers, fallbackAnswer, normalizeDemoQuestion } from './demo';
+import { DEFAULT_CHUNK_ROWS, DEFAULT_LINK_TTL_MS, DownloadStore } from './downloads';
 import { FaultQueue, faultReply, Stalls } from './faults';
 import { QuestionRateLimit } from './rate-limit';
 import { GenieRouter } from './routes';
@@ -41,6 +42,12 @@ function validateOptions(options: GenieEmulatorOptions): void {
   if (options.timeScale !== undefined && !(Number.isFinite(options.timeScale) && options.timeScale >= 0)) problems.push('timeScale');
   if (options.rateLimitPerMinute !== undefined && !(Number.isInteger(options.rateLimitPerMinute) && options.rateLimitPerMinute >= 1)) {
     problems.push('rateLimitPerMinute');
+  }
+  if (options.downloadLinkTtlMs !== undefined && !(Number.isFinite(options.downloadLinkTtlMs) && options.downloadLinkTtlMs > 0)) {
+    problems.push('downloadLinkTtlMs');
+  }
+  if (options.downloadChunkRows !== undefined && !(Number.isInteger(options.downloadChunkRows) && options.downloadChunkRows >= 1)) {
+    problems.push('downloadChunkRows');
   }
   if (options.spaceId !== undefined && !/^[^/\s]+$/.test(options.spaceId)) problems.push('spaceId');
   if (options.tokens?.some((t) => !/^\S+$/.test(t))) problems.push('tokens');
@@ -91,7 +98,13 @@ export async function startGenieEmulator(options: GenieEmulatorOptions = {}): Pr
   const store = new ConversationStore(spaceId, options.timeScale ?? 1, now, answerFor);
   const auth = new TokenAuth(staticTokens, options.oauthClients ?? [], now, options.users ?? []);
   const rateLimit = new QuestionRateLimit(options.rateLimitPerMinute, now);
-  const router = new GenieRouter({ spaceId, demo, store, rateLimit, auth });
+  const downloads = new DownloadStore({
+    now,
+    timeScale: options.timeScale ?? 1,
+    linkTtlMs: options.downloadLinkTtlMs ?? DEFAULT_LINK_TTL_MS,
+    chunkRows: options.downloadChunkRows ?? DEFAULT_CHUNK_ROWS,
+  });
+  const router = new GenieRouter({ spaceId, demo, store, rateLimit, auth, downloads });
   const faults = new FaultQueue();
   const stalls = new Stalls();
   const wire = new ConnectionStats();
@@ -163,6 +176,7 @@ export async function startGenieEmulator(options: GenieEmulatorOptions = {}): Pr
       conversationsDeleted: [...store.deleted],
       activeConversations: store.active,
       tokensIssued: auth.issuedCount,
+      downloadFiles: { served: downloads.served, refused: downloads.refused },
     };
   }
 
@@ -182,13 +196,20 @@ export async function startGenieEmulator(options: GenieEmulatorOptions = {}): Pr
     responses = {};
     auth.resetCount();
     store.clear();
+    downloads.clear();
     wire.reset();
   }
 
   async function serveAdmin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     wire.adminRequest(req.socket, res);
     const reply = await adminReply(req, url, {
-      info: () => ({ url: emulator.url, spaceId, token: emulator.token, demoQuestions: demo ? DEMO_QUESTIONS : [] }),
+      info: () => ({
+        url: emulator.url,
+        filesUrl: emulator.filesUrl,
+        spaceId,
+        token: emulator.token,
+        demoQuestions: demo ? DEMO_QUESTIONS : [],
+      }),
       script,
       fault,
       report: () => ({ stats: stats(), messages: store.messages(), feedback: store.feedback() }),
@@ -225,10 +246,22 @@ export async function startGenieEmulator(options: GenieEmulatorOptions = {}): Pr
   });
   const { port } = server.address() as AddressInfo;
 
+  // Presigned result files live elsewhere, as in cloud storage: another origin, no bearer token.
+  const files: Server = createServer((req, res) => downloads.serveFile(req, res));
+  await new Promise<void>((resolve, reject) => {
+    files.once('error', reject);
+    files.listen(0, '127.0.0.1', () => {
+      files.off('error', reject);
+      resolve();
+    });
+  });
+  downloads.filesOrigin = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+
   const emulator: GenieEmulator = {
     url: `http://127.0.0.1:${port}`,
     spaceId,
     token: [...staticTokens][0] ?? '',
+    filesUrl: downloads.filesOrigin,
     script,
     revokeToken: (token) => auth.revoke(token),
     fault,
@@ -241,6 +274,8 @@ export async function startGenieEmulator(options: GenieEmulatorOptions = {}): Pr
         if (closed) return resolve();
         closed = true;
         stalls.releaseAll();
+        files.close();
+        files.closeAllConnections();
         server.close(() => resolve());
         server.closeAllConnections();
         wire.destroyAll();

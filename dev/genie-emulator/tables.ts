@@ -49,19 +49,33 @@ function defaultTypeText(typeName: string, precision: number | undefined, scale:
 }
 
 const cache = new WeakMap<TableSpec, MaterializedTable>();
+const fullCache = new WeakMap<TableSpec, MaterializedTable>();
 
 /** Turns a table spec into result rows and manifest columns; memoized per spec object. */
 export function materialize(spec: TableSpec): MaterializedTable {
   const cached = cache.get(spec);
   if (cached) return cached;
-  const table = 'generate' in spec ? generateTable(spec.generate.rows, spec.generate.columns) : explicitTable(spec);
+  const table = 'generate' in spec ? generateTable(spec.generate.rows, spec.generate.columns) : explicitTable(spec, MAX_RESULT_ROWS);
   cache.set(spec, table);
   return table;
 }
 
-function explicitTable(spec: Extract<TableSpec, { columns: unknown }>): MaterializedTable {
+/**
+ * Every row of the result, past the 5,000 a query result holds: what a full-result download
+ * serves. A script's explicit rows are all there is (a larger totalRowCount is only claimed).
+ */
+export function materializeFull(spec: TableSpec): MaterializedTable {
+  const cached = fullCache.get(spec);
+  if (cached) return cached;
+  const table =
+    'generate' in spec ? generateTable(spec.generate.rows, spec.generate.columns, spec.generate.rows) : explicitTable(spec, Infinity);
+  fullCache.set(spec, table);
+  return table;
+}
+
+function explicitTable(spec: Extract<TableSpec, { columns: unknown }>, maxRows: number): MaterializedTable {
   const totalRowCount = Math.max(spec.totalRowCount ?? spec.rows.length, spec.rows.length);
-  const rows = spec.rows.slice(0, MAX_RESULT_ROWS);
+  const rows = spec.rows.slice(0, maxRows);
   return {
     columns: spec.columns.map(columnManifest),
     rows,
@@ -92,9 +106,9 @@ function seeded(seed: number): () => number {
  * Deterministic synthetic data: columns cycle through STRING, LONG, DECIMAL(18,2), DOUBLE, DATE,
  * TIMESTAMP, BOOLEAN; about 8% nulls outside the first column; the first LONG column holds one
  * integer above 2^53 and DOUBLE columns some values in scientific notation, as warehouses send them.
- * Only the rows that fit in a result are produced; totalRowCount reports the full count.
+ * Only the rows that fit in a result (`maxRows`) are produced; totalRowCount reports the full count.
  */
-export function generateTable(rowCount: number, columnCount: number): MaterializedTable {
+export function generateTable(rowCount: number, columnCount: number, maxRows: number = MAX_RESULT_ROWS): MaterializedTable {
   const random = seeded(rowCount * 7_919 + columnCount);
   const kinds = Array.from({ length: columnCount }, (_, i) => GENERATED_KINDS[i % GENERATED_KINDS.length] ?? 'STRING');
   const columns = kinds.map((kind, i) =>
@@ -103,7 +117,8 @@ export function generateTable(rowCount: number, columnCount: number): Materializ
       i,
     ),
   );
-  const kept = Math.min(rowCount, MAX_RESULT_ROWS);
+  // Rows come from one seeded sequence, so a full table starts with exactly the rows of the capped one.
+  const kept = Math.min(rowCount, maxRows);
   const rows: (string | null)[][] = [];
   for (let r = 0; r < kept; r++) {
     rows.push(kinds.map((kind, c) => (c > 0 && random() < 0.08 ? null : generatedCell(kind, r, c, random))));

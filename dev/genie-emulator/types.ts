@@ -15,6 +15,8 @@ export const ENDPOINT_NAMES: readonly EndpointName[] = [
   'get-message',
   'query-result',
   'execute-query',
+  'generate-download',
+  'get-download',
   'feedback',
   'delete-conversation',
   'list-conversations',
@@ -50,6 +52,10 @@ export interface GenieEmulatorOptions {
   readonly rateLimitPerMinute?: number;
   /** The emulator's clock in ms, for status progression, rate limit and token expiry. @default Date.now */
   readonly now?: () => number;
+  /** How long a full-result download's presigned link works, on the emulator clock (not scaled). @default 900000 (15 min) */
+  readonly downloadLinkTtlMs?: number;
+  /** Rows per file of a full-result download; more rows make more chunks (links). @default 100000 */
+  readonly downloadChunkRows?: number;
 }
 
 export interface ScriptedStep {
@@ -65,6 +71,15 @@ export interface ScriptedQuery {
   readonly result: TableSpec;
   /** Genie's reasoning as the API gives it on the query attachment (`thoughts[]`), in order. */
   readonly thoughts?: readonly ScriptedThought[];
+  /** How a full-result download of this query behaves. @default { pendingMs: 1000 } */
+  readonly download?: ScriptedDownload;
+}
+
+export interface ScriptedDownload {
+  /** PENDING (then RUNNING for the second half) this long before SUCCEEDED, multiplied by timeScale. @default 1000 */
+  readonly pendingMs?: number;
+  /** The download ends FAILED with this error instead (after pendingMs). */
+  readonly error?: { readonly type: string; readonly message: string };
 }
 
 export interface ScriptedThought {
@@ -138,6 +153,8 @@ export interface EmulatorStats {
   conversationsDeleted: string[];
   activeConversations: number;
   tokensIssued: number;
+  /** Requests for presigned download files: served, or refused (Authorization header, expired, bad signature). */
+  downloadFiles: { served: number; refused: number };
 }
 
 export interface EmulatedMessage {
@@ -169,6 +186,8 @@ export interface GenieEmulator {
   readonly spaceId: string;
   /** The first accepted static token. */
   readonly token: string;
+  /** http://127.0.0.1:<port> of the presigned download files: a separate server, as cloud storage is. */
+  readonly filesUrl: string;
   /** Questions matching (string: trimmed, case-insensitive equality) get this answer; later scripts win. */
   script(match: string | RegExp, answer: ScriptedAnswer): void;
   /** A person's token stops working (expired or revoked): 401 from then on. */

@@ -3,6 +3,7 @@ import {
   type EndpointName,
   type Fault,
   type ScriptedAnswer,
+  type ScriptedDownload,
   type ScriptedQuery,
   type ScriptedStep,
   type TableColumnSpec,
@@ -113,7 +114,7 @@ export function parseTableSpec(value: unknown, path = 'result'): TableSpec {
 
 function query(value: unknown, path: string): ScriptedQuery {
   const q = object(value, path);
-  unknownKeys(q, ['title', 'description', 'sql', 'result', 'thoughts'], path);
+  unknownKeys(q, ['title', 'description', 'sql', 'result', 'thoughts', 'download'], path);
   const description = optionalString(q.description, `${path}.description`);
   const thoughts =
     q.thoughts === undefined
@@ -129,7 +130,23 @@ function query(value: unknown, path: string): ScriptedQuery {
     sql: string(q.sql, `${path}.sql`),
     result: parseTableSpec(q.result, `${path}.result`),
     ...(thoughts ? { thoughts } : {}),
+    ...(q.download !== undefined ? { download: scriptedDownload(q.download, `${path}.download`) } : {}),
   };
+}
+
+function scriptedDownload(value: unknown, path: string): ScriptedDownload {
+  const d = object(value, path);
+  unknownKeys(d, ['pendingMs', 'error'], path);
+  const download: { pendingMs?: number; error?: ScriptedDownload['error'] } = {};
+  if (d.pendingMs !== undefined) download.pendingMs = number(d.pendingMs, `${path}.pendingMs`);
+  if (d.error !== undefined) download.error = scriptedError(d.error, `${path}.error`);
+  return download;
+}
+
+function scriptedError(value: unknown, path: string): { type: string; message: string } {
+  const e = object(value, path);
+  unknownKeys(e, ['type', 'message'], path);
+  return { type: string(e.type, `${path}.type`), message: string(e.message, `${path}.message`) };
 }
 
 const ANSWER_KEYS = ['steps', 'text', 'clarification', 'queries', 'suggestedQuestions', 'error', 'legacyTypedArray'] as const;
@@ -149,11 +166,7 @@ export function parseScriptedAnswer(value: unknown, path = 'answer'): ScriptedAn
       string(s, `${path}.suggestedQuestions[${i}]`),
     );
   }
-  if (a.error !== undefined) {
-    const e = object(a.error, `${path}.error`);
-    unknownKeys(e, ['type', 'message'], `${path}.error`);
-    answer.error = { type: string(e.type, `${path}.error.type`), message: string(e.message, `${path}.error.message`) };
-  }
+  if (a.error !== undefined) answer.error = scriptedError(a.error, `${path}.error`);
   const legacy = optionalBoolean(a.legacyTypedArray, `${path}.legacyTypedArray`);
   if (legacy !== undefined) answer.legacyTypedArray = legacy;
   return answer;

@@ -13,19 +13,22 @@ import type { AppConfig } from '../config';
 import { type GenieClient, type GenieMessageRef, userMessageKey } from '../genie';
 import { ensureError } from '../http';
 import { type Command, commandNamed, type MessageKey, type Messages, messagesFor, resolveLocale } from '../i18n';
-import type { BotState, QuestionDispatcher, StoredReference } from '../state';
+import type { BotState, JobValue, QuestionDispatcher, StoredReference, Versioned } from '../state';
 import type { Logger, Telemetry } from '../telemetry';
 import type { ConversationSender, UserTokens } from './adapter';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   type AdaptiveCard,
   attachment,
+  DOWNLOAD_VERB,
   FEEDBACK_VERB,
+  isDownloadActionData,
   isFeedbackActionData,
   renderHelpCard,
   withFeedbackGiven,
 } from './cards';
 import { conversationKeyOf, isSharedChat } from './chat';
+import { FullResultDownloads } from './downloads';
 import { parseTeamsFeedback, SUBMIT_ACTION_INVOKE, type TeamsFeedback } from './feedback-loop';
 import { completeSignIn, genieAs, personKeyOf, signInCard, tokenUserOf } from './sign-in';
 import { RetryLaterError } from './webhook';
@@ -103,10 +106,13 @@ export interface GenieBotDependencies {
  */
 export class GenieBot extends ActivityHandler {
   private readonly salt: string;
+  /** "Download all N rows": its own file; the bot only binds the click and hands it over. */
+  private readonly downloads: FullResultDownloads;
 
   constructor(private readonly deps: GenieBotDependencies) {
     super();
     this.salt = deps.config.telemetry.hashSalt ?? randomUUID();
+    this.downloads = new FullResultDownloads({ sender: deps.sender, logger: deps.logger });
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
@@ -295,29 +301,25 @@ export class GenieBot extends ActivityHandler {
     return true;
   }
 
-  /** 👍/👎 (Action.Execute): sent to Genie once per message and rating; the card shows the receipt. */
+  /** 👍/👎 and "Download all N rows" (Action.Execute), each honoured only for its own job's chat and Genie message. */
   protected override async onAdaptiveCardInvoke(
     context: TurnContext,
     invokeValue: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
     const data: unknown = invokeValue.action?.data;
-    if (invokeValue.action?.verb !== FEEDBACK_VERB || !isFeedbackActionData(data)) {
+    const verb = invokeValue.action?.verb;
+    const messages = this.messagesOf(context.activity);
+    if (verb === DOWNLOAD_VERB && isDownloadActionData(data)) {
+      const job = await this.boundJob(context, data.job, data.ref);
+      if (!job) return this.refuseCardAction(context, messages);
+      return this.downloads.offer(job.value, data.ref, await this.genieFor(context.activity), messages);
+    }
+    if (verb !== FEEDBACK_VERB || !isFeedbackActionData(data)) {
       return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'Unknown card action' } };
     }
     const { rating, ref } = data;
-    const messages = this.messagesOf(context.activity);
-    // Honoured only from the chat whose job the button names, and only for the Genie message that job recorded.
-    const job = data.job ? await this.deps.state.jobs.get(data.job) : undefined;
-    const recorded = job?.value.genie;
-    if (!job || job.value.chatKey !== this.conversationKey(context.activity) || !recorded || !sameMessage(recorded, ref)) {
-      this.deps.telemetry.refused('card_action');
-      this.deps.logger.info('policy.refused', { reason: 'card_action', user: this.userHash(context.activity) });
-      return {
-        statusCode: 403,
-        type: 'application/vnd.microsoft.error',
-        value: { code: 'Forbidden', message: messages.text('refusal.cardActionElsewhere') },
-      };
-    }
+    const job = await this.boundJob(context, data.job, ref);
+    if (!job) return this.refuseCardAction(context, messages);
     const failed = await this.rateOnce(context, ref, { rating });
     if (failed !== undefined) {
       return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: messages.text(failed) as never };
@@ -330,6 +332,25 @@ export class GenieBot extends ActivityHandler {
         value: withFeedbackGiven(card as AdaptiveCard, rating, messages) as never,
       };
     return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: messages.text('feedback.thanks') as never };
+  }
+
+  /** The job a card button names, when it is this chat's and recorded exactly the Genie message the button names. */
+  private async boundJob(context: TurnContext, jobId: string | undefined, ref: GenieMessageRef): Promise<Versioned<JobValue> | undefined> {
+    const job = jobId ? await this.deps.state.jobs.get(jobId) : undefined;
+    const recorded = job?.value.genie;
+    if (!job || job.value.chatKey !== this.conversationKey(context.activity) || !recorded || !sameMessage(recorded, ref)) return undefined;
+    return job;
+  }
+
+  /** A button replayed from another chat, or edited to name another message: 403, and nothing reaches Genie. */
+  private refuseCardAction(context: TurnContext, messages: Messages): AdaptiveCardInvokeResponse {
+    this.deps.telemetry.refused('card_action');
+    this.deps.logger.info('policy.refused', { reason: 'card_action', user: this.userHash(context.activity) });
+    return {
+      statusCode: 403,
+      type: 'application/vnd.microsoft.error',
+      value: { code: 'Forbidden', message: messages.text('refusal.cardActionElsewhere') },
+    };
   }
 
   /** Teams' own 👍/👎 (`message/submitAction`); every other invoke as botbuilder handles it. */

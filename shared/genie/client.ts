@@ -3,9 +3,18 @@ import type { AxiosResponse } from 'axios';
 import { HttpNetworkError, HttpTimeoutError, type KeepAliveHttpClient } from '../http';
 import { type Clock, type Random, systemClock } from '../runtime';
 import type { DatabricksTokenSource } from './auth';
+import type { DownloadTicket } from './downloads';
 import { type GenieEndpoint, GenieHttpError, GenieNetworkError, GenieUncertainError } from './errors';
 import { DEFAULT_RETRY_POLICY, isRetryableTransportError, parseRetryAfter, retryDelay, type RetryPolicy } from './retry';
-import type { FeedbackRating, GenieMessage, GenieMessageRef, GenieSpace, StartConversationResponse, StatementResponse } from './types';
+import type {
+  FeedbackRating,
+  GenerateDownloadResponse,
+  GenieMessage,
+  GenieMessageRef,
+  GenieSpace,
+  StartConversationResponse,
+  StatementResponse,
+} from './types';
 
 /** Outcome classes of one HTTP attempt, for metrics (low cardinality). */
 export type CallOutcome = '2xx' | '3xx' | '4xx' | '5xx' | 'timeout' | 'network';
@@ -145,6 +154,34 @@ export class GenieClient {
       repeatable: true,
       path: `${this.messagePath(ref)}/attachments/${segment(attachmentId)}/execute-query`,
       body: {},
+    });
+    return data.statement_response ?? {};
+  }
+
+  /**
+   * Starts a download of the attachment's whole result (beyond what query-result returns). A POST,
+   * but it asks nothing new: repeating it at worst prepares a second file.
+   */
+  async generateDownload(ref: GenieMessageRef, attachmentId: string): Promise<DownloadTicket> {
+    const data = await this.call<GenerateDownloadResponse>({
+      endpoint: 'generate-download',
+      method: 'POST',
+      repeatable: true,
+      path: `${this.messagePath(ref)}/attachments/${segment(attachmentId)}/downloads`,
+      body: {},
+    });
+    if (!data.download_id || !data.download_id_signature) throw this.malformed('generate-download', 'no download_id or signature');
+    return { downloadId: data.download_id, signature: data.download_id_signature };
+  }
+
+  /** One look at a download: a statement response, PENDING or RUNNING until SUCCEEDED with `result.external_links`. */
+  async getDownload(ref: GenieMessageRef, attachmentId: string, ticket: DownloadTicket): Promise<StatementResponse> {
+    const data = await this.call<{ statement_response?: StatementResponse }>({
+      endpoint: 'get-download',
+      method: 'GET',
+      path:
+        `${this.messagePath(ref)}/attachments/${segment(attachmentId)}/downloads/${segment(ticket.downloadId)}` +
+        `?download_id_signature=${encodeURIComponent(ticket.signature)}`,
     });
     return data.statement_response ?? {};
   }

@@ -8,6 +8,8 @@ export type GenieEndpoint =
   | 'get-message'
   | 'query-result'
   | 'execute-query'
+  | 'generate-download'
+  | 'get-download'
   | 'feedback'
   | 'delete-conversation'
   | 'get-space'
@@ -100,6 +102,21 @@ export class GenieCancelledError extends GenieError {
   readonly retryable = true;
   constructor() {
     super('Genie cancelled the question');
+  }
+}
+
+/** Genie could not prepare a full-result download (its statement ended FAILED, CANCELED or CLOSED, or gave no usable link). */
+export class GenieDownloadError extends GenieError {
+  override readonly name = 'GenieDownloadError';
+  readonly reason = 'genie_failed';
+  readonly retryable = true;
+  constructor(
+    /** The statement's final state, or MALFORMED when it succeeded without a usable link. */
+    readonly state: string,
+    /** Databricks' error code; its message is left out (it may name tables). */
+    readonly errorCode?: string,
+  ) {
+    super(`Genie could not prepare the download (${state}${errorCode ? ` ${errorCode}` : ''})`);
   }
 }
 

@@ -22,11 +22,23 @@ export {
 } from './client';
 export { decodeStatement, expandScientific } from './decode';
 export {
+  DEFAULT_DOWNLOAD_SCHEDULE,
+  downloadFullResult,
+  type DownloadLink,
+  type DownloadOptions,
+  type DownloadSchedule,
+  type DownloadState,
+  type DownloadTicket,
+  isSafeDownloadUrl,
+  readDownload,
+} from './downloads';
+export {
   type FailureReason,
   failureReasonOf,
   GenieAnswerError,
   GenieAuthError,
   GenieCancelledError,
+  GenieDownloadError,
   type GenieEndpoint,
   GenieError,
   GenieHttpError,

@@ -73,6 +73,8 @@ export interface StatementResponse {
     readonly truncated?: boolean;
   };
   readonly result?: {
+    /** A full-result download (EXTERNAL_LINKS): presigned links to the files, one per chunk. */
+    readonly external_links?: readonly ExternalLink[];
     readonly chunk_index?: number;
     readonly row_offset?: number;
     readonly row_count?: number;
@@ -80,6 +82,22 @@ export interface StatementResponse {
     /** Pre-public-preview shape, still accepted. */
     readonly data_typed_array?: readonly { readonly values?: readonly { readonly str?: string }[] }[];
   };
+}
+
+/** One chunk of a full-result download: a presigned URL that must be fetched without an Authorization header. */
+export interface ExternalLink {
+  readonly chunk_index?: number;
+  readonly row_offset?: number;
+  readonly row_count?: number;
+  readonly external_link?: string;
+  /** ISO 8601 date-time after which the link no longer works. */
+  readonly expiration?: string;
+}
+
+/** POST .../attachments/{att}/downloads answers with the id to poll and the signature that must come with it. */
+export interface GenerateDownloadResponse {
+  readonly download_id?: string;
+  readonly download_id_signature?: string;
 }
 
 export interface GenieSpace {

@@ -94,5 +94,18 @@ export const enUS = {
       'Answers here use the asker’s own access to the data, and everyone in this chat could read them. Ask me in a personal chat instead.',
     'error.permissionUser':
       "You don't have access to this data in Databricks — {admin, select, none {ask your Databricks administrator} other {ask {admin}}} for access to the Genie space and its tables.",
+
+    'download.button': 'Download all {rows, plural, one {# row} other {# rows}}',
+    'download.started': 'Preparing the file — the link will appear in this chat.',
+    'download.preparing': '📥 Preparing a file with all {rows, plural, one {# row} other {# rows}} of this answer…',
+    'download.ready': '📥 All {rows, plural, one {# row} other {# rows}} of this answer are ready ({format}).',
+    'download.expiresIn':
+      'The link works for about {minutes, plural, one {# minute} other {# minutes}}. Anyone who has it can open the file, so please don’t forward it.',
+    'download.expiresSoon': 'The link works only for a short while. Anyone who has it can open the file, so please don’t forward it.',
+    'download.open': 'Open the file',
+    'download.openPart': 'Part {part, number} of {parts, number}',
+    'download.failed': "Genie couldn't prepare the file. Please press the button again in a minute.",
+    'download.tooSlow': 'Preparing the file took too long. Please press the button again in a few minutes, or ask a narrower question.',
+    'download.expired': 'This answer is too old to download. Ask the question again for a fresh answer.',
   },
 } as const;

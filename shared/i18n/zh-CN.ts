@@ -85,5 +85,17 @@ export const zhCN = {
     'refusal.personalChatOnly': '这里的回答使用提问者自己的数据访问权限，而此聊天中的每个人都能看到。请改在个人聊天中问我。',
     'error.permissionUser':
       '你在 Databricks 中没有这些数据的访问权限 — {admin, select, none {请向你的 Databricks 管理员} other {请向 {admin} }}申请 Genie 空间及其数据表的访问权限。',
+
+    'download.button': '下载全部 {rows, number} 行',
+    'download.started': '正在准备文件，链接会出现在这个聊天中。',
+    'download.preparing': '📥 正在准备包含这个回答全部 {rows, number} 行的文件…',
+    'download.ready': '📥 这个回答的全部 {rows, number} 行已准备好（{format}）。',
+    'download.expiresIn': '链接大约 {minutes, number} 分钟内有效。任何拿到链接的人都能打开文件，请不要转发。',
+    'download.expiresSoon': '链接只在短时间内有效。任何拿到链接的人都能打开文件，请不要转发。',
+    'download.open': '打开文件',
+    'download.openPart': '第 {part, number} 部分，共 {parts, number} 部分',
+    'download.failed': 'Genie 无法准备文件。请过一分钟再按一次按钮。',
+    'download.tooSlow': '准备文件花了太长时间。请过几分钟再按一次按钮，或者问一个范围更小的问题。',
+    'download.expired': '这个回答已经太旧，无法下载。请再问一次，获取新的回答。',
   },
 } as const satisfies Catalog;

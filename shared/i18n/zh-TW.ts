@@ -84,5 +84,17 @@ export const zhTW = {
     'refusal.personalChatOnly': '這裡的回答使用提問者自己的資料存取權限，而這個聊天中的每個人都看得到。請改在個人聊天中問我。',
     'error.permissionUser':
       '您在 Databricks 中沒有這些資料的存取權限 — {admin, select, none {請向您的 Databricks 管理員} other {請向 {admin} }}申請 Genie 空間及其資料表的存取權限。',
+
+    'download.button': '下載全部 {rows, number} 列',
+    'download.started': '正在準備檔案，連結會出現在這個聊天中。',
+    'download.preparing': '📥 正在準備包含這個回答全部 {rows, number} 列的檔案…',
+    'download.ready': '📥 這個回答的全部 {rows, number} 列已準備好（{format}）。',
+    'download.expiresIn': '連結大約 {minutes, number} 分鐘內有效。任何拿到連結的人都能開啟檔案，請不要轉傳。',
+    'download.expiresSoon': '連結只在短時間內有效。任何拿到連結的人都能開啟檔案，請不要轉傳。',
+    'download.open': '開啟檔案',
+    'download.openPart': '第 {part, number} 部分，共 {parts, number} 部分',
+    'download.failed': 'Genie 無法準備檔案。請過一分鐘再按一次按鈕。',
+    'download.tooSlow': '準備檔案花了太久時間。請過幾分鐘再按一次按鈕，或問一個範圍更小的問題。',
+    'download.expired': '這個回答已經太舊，無法下載。請再問一次，取得新的回答。',
   },
 } as const satisfies Catalog;

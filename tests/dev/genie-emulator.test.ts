@@ -15,6 +15,8 @@ import {
   DEMO_SPACE_ID,
   type GenieEmulator,
   type GenieEmulatorOptions,
+  parseScriptedAnswer,
+  ScenarioError,
   type ScriptedAnswer,
   startGenieEmulator,
 } from '../../dev/genie-emulator';
@@ -441,6 +443,42 @@ describe('Genie emulator: query results', () => {
   });
 });
 
+describe('Genie emulator: full-result downloads', () => {
+  it('refuses downloads of what does not exist yet or failed, and looks without the signature', async () => {
+    const h = await Harness.start();
+    h.emulator.script('rows', { queries: [{ title: 'R', sql: 'SELECT 1', result: regionTable }] });
+    h.emulator.script('broken', { queries: [{ title: 'B', sql: 'SELECT 1', result: regionTable }], error: { type: 'X', message: 'no' } });
+    const s = await h.ask('rows');
+    const path = (att: string) => `${h.space}/conversations/${s.conversation_id}/messages/${s.message_id}/attachments/${att}/downloads`;
+    h.advance(100);
+    assert.equal((await h.call('POST', path('0'.repeat(32)), {})).status, 404, 'no query visible yet');
+    h.advance(300);
+    const attachment = queries(await h.poll(s))[0]!.attachment_id;
+    const created = await h.call<{ download_id: string; download_id_signature: string }>('POST', path(attachment), {});
+    assert.equal(created.status, 200);
+    const unsigned = await h.call<ErrorBody>('GET', `${path(attachment)}/${created.json.download_id}`);
+    assert.deepEqual([unsigned.status, unsigned.json.error_code], [400, 'INVALID_PARAMETER_VALUE']);
+    const signed = await h.call<{ statement_response: Statement }>(
+      'GET',
+      `${path(attachment)}/${created.json.download_id}?download_id_signature=${created.json.download_id_signature}`,
+    );
+    assert.equal(signed.json.statement_response.status?.state, 'PENDING');
+
+    const f = await h.ask('broken');
+    h.advance(400);
+    const failedAttachment = queries(await h.poll(f))[0]!.attachment_id;
+    const failedPath = `${h.space}/conversations/${f.conversation_id}/messages/${f.message_id}/attachments/${failedAttachment}/downloads`;
+    assert.equal((await h.call('POST', failedPath, {})).status, 400, 'a failed message has nothing to download');
+  });
+
+  it('checks a scripted download like every other script field', () => {
+    const query = { title: 'R', sql: 'SELECT 1', result: regionTable };
+    assert.throws(() => parseScriptedAnswer({ queries: [{ ...query, download: { pendingMs: -1 } }] }), ScenarioError);
+    assert.throws(() => parseScriptedAnswer({ queries: [{ ...query, download: { after: 1 } }] }), ScenarioError);
+    assert.deepEqual(parseScriptedAnswer({ queries: [{ ...query, download: { pendingMs: 5 } }] }).queries?.[0]?.download, { pendingMs: 5 });
+  });
+});
+
 describe('Genie emulator: auth', () => {
   it('answers 401 UNAUTHENTICATED without a token, with a wrong one, and with another scheme', async () => {
     const h = await Harness.start();
@@ -688,6 +726,8 @@ describe('Genie emulator: wire', () => {
       'get-message': 1,
       'query-result': 0,
       'execute-query': 0,
+      'generate-download': 0,
+      'get-download': 0,
       feedback: 2,
       'delete-conversation': 1,
       'list-conversations': 0,

@@ -7,6 +7,7 @@ import {
   attachment,
   card,
   type CardElement,
+  downloadButton,
   FEEDBACK_VERB,
   feedbackButtons,
   jsonBytes,
@@ -190,6 +191,11 @@ function build(
     body.push({ type: 'ActionSet', actions: answer.suggestedQuestions.slice(0, 5).map(askButton) });
   }
   const actions: CardElement[] = [];
+  // The whole result, when the card shows less of it than there is (and the button can be bound to its job).
+  const partial = table !== undefined && (layout.rows < table.totalRowCount || layout.columns < table.columns.length || table.truncated);
+  if (partial && query && feedback.kind === 'buttons' && feedback.job) {
+    actions.push(downloadButton(answer.ref, feedback.job, table.totalRowCount, messages));
+  }
   if (query?.sql && layout.sqlChars > 0)
     actions.push({ type: 'Action.ToggleVisibility', title: messages.text('card.showSql'), targetElements: [SQL_ID] });
   if (feedback.kind === 'buttons') actions.push(...feedbackButtons(answer.ref, messages, feedback.job));

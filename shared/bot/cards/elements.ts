@@ -17,6 +17,9 @@ export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adapti
 /** The verb of the feedback buttons (Action.Execute → adaptiveCard/action invoke). */
 export const FEEDBACK_VERB = 'genie.feedback';
 
+/** The verb of "Download all N rows" (Action.Execute → adaptiveCard/action invoke). */
+export const DOWNLOAD_VERB = 'genie.download';
+
 /** What a feedback button carries: the exact Genie message it rates. */
 export interface FeedbackActionData {
   readonly rating: FeedbackRating;
@@ -56,19 +59,45 @@ export function feedbackButtons(ref: GenieMessageRef, messages: Messages, job?: 
   return [button('👍', 'POSITIVE', messages.text('feedback.good')), button('👎', 'NEGATIVE', messages.text('feedback.bad'))];
 }
 
+/** What "Download all N rows" carries: the job (whose chat it must be clicked in) and the Genie message it names. */
+export interface DownloadActionData {
+  readonly ref: GenieMessageRef;
+  readonly job: string;
+}
+
+/**
+ * The button that fetches the whole result. Which attachment to download is read from Genie on
+ * click, never taken from the card.
+ */
+export function downloadButton(ref: GenieMessageRef, job: string, rows: number, messages: Messages): CardElement {
+  return {
+    type: 'Action.Execute',
+    title: messages.text('download.button', { rows }),
+    verb: DOWNLOAD_VERB,
+    data: { ref, job } satisfies DownloadActionData,
+  };
+}
+
+const isId = (v: unknown): v is string => typeof v === 'string' && /^[\w-]{1,128}$/.test(v);
+
+function isMessageRef(ref: unknown): ref is GenieMessageRef {
+  if (typeof ref !== 'object' || ref === null) return false;
+  const { spaceId, conversationId, messageId } = ref as Record<string, unknown>;
+  return isId(spaceId) && isId(conversationId) && isId(messageId);
+}
+
 /** Whether an action payload is one of our feedback buttons, with well-formed ids. */
 export function isFeedbackActionData(value: unknown): value is FeedbackActionData {
   if (typeof value !== 'object' || value === null) return false;
-  const { rating, ref, job } = value as { rating?: unknown; ref?: Record<string, unknown>; job?: unknown };
-  const id = (v: unknown) => typeof v === 'string' && /^[\w-]{1,128}$/.test(v);
-  return (
-    (rating === 'POSITIVE' || rating === 'NEGATIVE') &&
-    !!ref &&
-    id(ref.spaceId) &&
-    id(ref.conversationId) &&
-    id(ref.messageId) &&
-    (job === undefined || id(job))
-  );
+  const { rating, ref, job } = value as { rating?: unknown; ref?: unknown; job?: unknown };
+  return (rating === 'POSITIVE' || rating === 'NEGATIVE') && isMessageRef(ref) && (job === undefined || isId(job));
+}
+
+/** Whether an action payload is a download button's, with well-formed ids. */
+export function isDownloadActionData(value: unknown): value is DownloadActionData {
+  if (typeof value !== 'object' || value === null) return false;
+  const { ref, job } = value as { ref?: unknown; job?: unknown };
+  return isMessageRef(ref) && isId(job);
 }
 
 export function attachment(content: AdaptiveCard): { contentType: string; content: AdaptiveCard } {

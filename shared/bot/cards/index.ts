@@ -1,13 +1,18 @@
 export { type CardSettings, ENVELOPE_RESERVE_BYTES, type FeedbackState, renderAnswerCard, withFeedbackGiven } from './answer-card';
 export { type AxisScale, axisScale, CHART_RULES, type ChartRule, type ChartType, chooseChart, shapeOf, type TableShape } from './chart';
+export { renderDownloadCard } from './download-card';
 export {
   ADAPTIVE_CARD_CONTENT_TYPE,
   type AdaptiveCard,
   attachment,
   card,
   type CardElement,
+  DOWNLOAD_VERB,
+  type DownloadActionData,
+  downloadButton,
   FEEDBACK_VERB,
   type FeedbackActionData,
+  isDownloadActionData,
   isFeedbackActionData,
   jsonBytes,
   text,

@@ -3,9 +3,10 @@ import { after, before } from 'node:test';
 import type { Activity } from 'botbuilder';
 
 import type { FakeConnector } from '../../../dev/fake-connector';
-import { type GenieEmulator, startGenieEmulator } from '../../../dev/genie-emulator';
+import { type GenieEmulator, type GenieEmulatorOptions, startGenieEmulator } from '../../../dev/genie-emulator';
 import type { ConversationSender } from '../../../shared/bot';
 import { type AppConfig, loadConfig } from '../../../shared/config';
+import { GenieClient, patTokenSource } from '../../../shared/genie';
 import { KeepAliveHttpClient } from '../../../shared/http';
 import { type Clock, ManualClock } from '../../../shared/runtime';
 import { type BotState, createBotState, createMemoryStores, type StoredReference } from '../../../shared/state';
@@ -117,11 +118,11 @@ export interface EmulatedGenie {
  * Registers the suite's before/after: one clock for the worker, its state and the emulator, so
  * Genie's "seconds" pass as the worker polls. Read the fields inside tests (they exist after `before`).
  */
-export function useEmulatedGenie(): EmulatedGenie {
+export function useEmulatedGenie(options: GenieEmulatorOptions = {}): EmulatedGenie {
   const handle = {} as { clock: ManualClock; genie: GenieEmulator; http: KeepAliveHttpClient };
   before(async () => {
     handle.clock = new ManualClock(Date.parse('2026-03-01T09:00:00Z'));
-    handle.genie = await startGenieEmulator({ now: () => handle.clock.now(), demo: false });
+    handle.genie = await startGenieEmulator({ now: () => handle.clock.now(), demo: false, ...options });
     handle.http = new KeepAliveHttpClient(testConfig().http);
   });
   after(async () => {
@@ -129,4 +130,9 @@ export function useEmulatedGenie(): EmulatedGenie {
     await handle.genie.close();
   });
   return handle;
+}
+
+/** A Genie client of the emulated workspace, on its clock, with the service's token. */
+export function emulatedClient({ genie, http, clock }: EmulatedGenie): GenieClient {
+  return new GenieClient({ host: genie.url, spaceId: genie.spaceId, http, tokens: patTokenSource(genie.token), clock, random: () => 0.5 });
 }
