@@ -38,8 +38,9 @@ describe('Admission: Genie’s pace across instances, one question at a time per
       DATABRICKS_HOST: genie.url,
       GENIE_SPACE_ID: genie.spaceId,
       DATABRICKS_TOKEN: genie.token,
-      GENIE_QUESTIONS_PER_MINUTE: '5',
-      GENIE_ANSWER_TIMEOUT_SECONDS: '120',
+      // One a minute: every question after the first waits (at 5, an idle workspace sends five at once).
+      GENIE_QUESTIONS_PER_MINUTE: '1',
+      GENIE_ANSWER_TIMEOUT_SECONDS: '600',
       STATUS_MESSAGE_DELAY_SECONDS: '0',
     });
     // Every instance's state is built on the same stores, as instances share Azure Table.
@@ -114,10 +115,10 @@ describe('Admission: Genie’s pace across instances, one question at a time per
       deferred.every((d) => d.delayMs > 0 && d.delayMs <= 15_000),
       'they come back within the notice interval',
     );
-    assert.match(textsTo('a:chat-2')[0] ?? '', /1 question ahead of yours — Genie answers about 5 a minute/);
+    assert.match(textsTo('a:chat-2')[0] ?? '', /1 question ahead of yours — Genie answers about 1 a minute/);
     assert.match(textsTo('a:chat-3')[0] ?? '', /2 questions ahead of yours/);
 
-    clock.advance(12_000);
+    clock.advance(one.state.pacer.baseIntervalMs);
     await two.worker.process({ jobId: second }, 1);
     await one.worker.process({ jobId: third }, 1);
     assert.equal(questionsAsked(), 2, 'the third waits for its own slot');
@@ -126,7 +127,7 @@ describe('Admission: Genie’s pace across instances, one question at a time per
     assert.equal(answer?.kind, 'update', 'the answer replaces the waiting notice');
     assert.ok(answer?.activity.attachments?.length);
 
-    clock.advance(12_000);
+    clock.advance(one.state.pacer.baseIntervalMs);
     await one.worker.process({ jobId: third }, 1);
     assert.equal(questionsAsked(), 3);
     assert.equal((await job(one.state, third)).state, 'answered');
@@ -193,7 +194,7 @@ describe('Admission: Genie’s pace across instances, one question at a time per
     assert.equal((await job(two.state, second)).slotAt, undefined, 'no pace slot is taken while waiting in the lane');
 
     await one.worker.process({ jobId: first }, 1);
-    clock.advance(12_000);
+    clock.advance(one.state.pacer.baseIntervalMs);
     await two.worker.process({ jobId: second }, 1);
     assert.equal(questionsAsked(), 2);
     assert.equal((await job(one.state, first)).state, 'answered');
@@ -218,7 +219,7 @@ describe('Admission: Genie’s pace across instances, one question at a time per
     for (let i = 0; i < 5; i++) await newJob(state, `a:other-${i}`).then((id) => worker.process({ jobId: id }, 1));
     await worker.process({ jobId: waiting }, 1);
     assert.equal((await job(state, waiting)).state, 'queued', 'still waiting, not failed');
-    clock.advance(121_000);
+    clock.advance(601_000);
     await worker.process({ jobId: waiting }, 1);
     const failed = await job(state, waiting);
     assert.equal(failed.state, 'failed');
