@@ -15,7 +15,6 @@ import {
   type PollSchedule,
   userMessageKey,
 } from '../genie';
-import { ensureError } from '../http';
 import { type Messages, messagesFor, resolveLocale } from '../i18n';
 import { type Clock, systemClock } from '../runtime';
 import {
@@ -32,8 +31,10 @@ import type { ConversationSender, UserTokens } from './adapter';
 import { Admission } from './admission';
 import { attachment, jsonBytes, renderAnswerCard, text as textBlock } from './cards';
 import { aiLabelFor } from './citations';
+import { errorCode } from './error-code';
 import { TEAMS_FEEDBACK_LOOP } from './feedback-loop';
 import { claimedBy, JobHandle } from './job-handle';
+import { keepTyping, scheduleStatusLine } from './progress';
 import { activityOfReference, genieAs, signInCard, tokenUserOfReference } from './sign-in';
 
 /** A reply older than this in state `replying` is taken to have died mid-send. */
@@ -64,11 +65,6 @@ function isTransient(error: unknown): boolean {
   if (error instanceof GenieError)
     return error.retryable && (error.reason === 'network' || error.reason === 'internal' || error.reason === 'rate_limited');
   return true;
-}
-
-function errorCode(error: unknown): string {
-  const e = ensureError(error) as Error & { status?: number; errorCode?: string; statusCode?: number; type?: string };
-  return [e.name, e.errorCode ?? e.type, e.status ?? e.statusCode].filter((p) => p !== undefined).join(':');
 }
 
 /** Poison found someone else sending: the host retries the poison message later. */
@@ -110,9 +106,9 @@ export class AnswerWorker {
     if (!found.value.genie && (await this.waitsForAdmission(job, message, messages))) return;
     await job.update({ attempts: job.value.attempts + 1 });
 
-    const stopTyping = this.keepTyping(job.value.reference);
+    const stopTyping = keepTyping(this.deps, job.value.reference);
     // Once the status line is up it tells the user we are on it: typing can stop.
-    const status = this.scheduleStatusLine(job, messages.text('status.looking'), stopTyping);
+    const status = scheduleStatusLine({ ...this.deps, clock: this.clock }, job, messages.text('status.looking'), stopTyping);
     try {
       const result = await this.ask(job);
       const { answer } = result;
@@ -369,50 +365,5 @@ export class AnswerWorker {
       }
     }
     return undefined;
-  }
-
-  /**
-   * Typing indicators while Genie works (Teams shows each for a few seconds). The webhook sent the
-   * first one; the worker keeps it going.
-   */
-  private keepTyping(reference: JobValue['reference']): () => void {
-    const send = (): void => {
-      this.deps.sender.send(reference, { type: 'typing' }, { retry: false }).catch((error: unknown) => {
-        this.deps.logger.debug('typing.failed', { error: errorCode(error) });
-      });
-    };
-    const timer = setInterval(send, this.deps.typingIntervalMs ?? 3_000);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-
-  /**
-   * One status line for slow questions, posted once the question has waited the configured delay;
-   * the answer later replaces it. cancel() also waits for a post in flight, so the answer knows
-   * the status line's id.
-   */
-  private scheduleStatusLine(job: JobHandle, statusText: string, onPosted: () => void): { cancel: () => Promise<void> } {
-    const delay = this.deps.config.answers.statusMessageDelayMs;
-    if (delay <= 0 || job.value.statusActivityId) return { cancel: () => Promise.resolve() };
-    let posting: Promise<void> | undefined;
-    const wait = Math.max(0, job.value.createdAt + delay - this.clock.now());
-    const timer = setTimeout(() => {
-      posting = (async () => {
-        try {
-          const id = await this.deps.sender.send(job.value.reference, { text: statusText });
-          onPosted();
-          if (id) await job.update({ statusActivityId: id });
-        } catch (error: unknown) {
-          this.deps.logger.warn('status.failed', { job: job.value.id, error: errorCode(error) });
-        }
-      })();
-    }, wait);
-    timer.unref();
-    return {
-      cancel: async () => {
-        clearTimeout(timer);
-        await posting;
-      },
-    };
   }
 }
