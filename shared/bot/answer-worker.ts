@@ -34,7 +34,7 @@ import { aiLabelFor } from './citations';
 import { errorCode } from './error-code';
 import { TEAMS_FEEDBACK_LOOP } from './feedback-loop';
 import { claimedBy, JobHandle } from './job-handle';
-import { keepTyping, scheduleStatusLine } from './progress';
+import { ProgressStreams, showProgress } from './progress';
 import { activityOfReference, genieAs, signInCard, tokenUserOfReference } from './sign-in';
 
 /** A reply older than this in state `replying` is taken to have died mid-send. */
@@ -80,10 +80,12 @@ export class ReplyInProgressError extends Error {
 export class AnswerWorker {
   private readonly clock: Clock;
   private readonly admission: Admission;
+  private readonly streams: ProgressStreams;
 
   constructor(private readonly deps: AnswerWorkerDependencies) {
     this.clock = deps.clock ?? systemClock;
-    this.admission = new Admission({ ...deps, clock: this.clock });
+    this.streams = new ProgressStreams({ ...deps, clock: this.clock });
+    this.admission = new Admission({ ...deps, clock: this.clock, streams: this.streams });
   }
 
   /** One attempt at a question, inside a `genie.answer` span joined to the host's trace when tracing is on. */
@@ -106,11 +108,9 @@ export class AnswerWorker {
     if (!found.value.genie && (await this.waitsForAdmission(job, message, messages))) return;
     await job.update({ attempts: job.value.attempts + 1 });
 
-    const stopTyping = keepTyping(this.deps, job.value.reference);
-    // Once the status line is up it tells the user we are on it: typing can stop.
-    const status = scheduleStatusLine({ ...this.deps, clock: this.clock }, job, messages.text('status.looking'), stopTyping);
+    const progress = showProgress({ ...this.deps, clock: this.clock, streams: this.streams }, job, messages);
     try {
-      const result = await this.ask(job);
+      const result = await this.ask(job, progress.onStatus);
       const { answer } = result;
       if (this.deps.config.telemetry.logQuestionText) {
         // Genie's payload holds the question and result rows: only with LOG_QUESTION_TEXT, at debug, compacted.
@@ -125,8 +125,7 @@ export class AnswerWorker {
         { ...cards, maxBytes: cards.maxBytes - labelBytes, locale: messages.locale },
         { kind: 'buttons', job: message.jobId },
       );
-      stopTyping();
-      await status.cancel();
+      await progress.stop();
       // The [n] markers go inside the card: an activity of text and a card is two messages in Teams, and
       // the status line (one part) cannot be replaced by two. One message, one set of feedback buttons.
       const cited = label.text
@@ -146,8 +145,7 @@ export class AnswerWorker {
         });
       }
     } catch (error: unknown) {
-      stopTyping();
-      await status.cancel();
+      await progress.stop();
       await this.slowDownOn429(job, error);
       const reason = failureReasonOf(error);
       if (isTransient(error) && dequeueCount < HOST_SETTINGS.maxDequeueCount) {
@@ -162,7 +160,7 @@ export class AnswerWorker {
         await this.signInCardFor(job.value, error, messages),
       );
     } finally {
-      stopTyping();
+      await progress.stop();
     }
   }
 
@@ -260,12 +258,13 @@ export class AnswerWorker {
     return genieAs(await this.deps.genie(), this.deps.userTokens, tokenUserOfReference(job.reference));
   }
 
-  private async ask(job: JobHandle): Promise<AskResult> {
+  private async ask(job: JobHandle, onStatus: (status: string) => void): Promise<AskResult> {
     const genie = await this.genieFor(job.value);
     const { question, chatKey, id } = job.value;
     const options = {
       budgetMs: this.deps.config.genie.answerTimeoutMs,
       clock: this.clock,
+      onStatus,
       ...(this.deps.schedule ? { schedule: this.deps.schedule } : {}),
     };
     const recorded = job.value.genie;
@@ -309,7 +308,9 @@ export class AnswerWorker {
     const { reference, statusActivityId } = claimed.value;
     let delivered: string | undefined;
     try {
-      if (statusActivityId) {
+      // In a personal chat the reply ends the question's progress stream, when one is open.
+      delivered = await this.streams.finish(claimed.value, activity);
+      if (delivered === undefined && statusActivityId) {
         try {
           await this.deps.sender.update(reference, statusActivityId, activity);
           delivered = statusActivityId;

@@ -17,6 +17,7 @@ export {
   JobStore,
   type JobStoreOptions,
   type JobValue,
+  type ProgressStreamRecord,
   type ReplyClaim,
   type StoredReference,
 } from './jobs';
