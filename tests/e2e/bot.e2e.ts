@@ -1,7 +1,7 @@
 /**
  * The product as a person uses it: the dev host (the app's real functions) with the Genie emulator,
  * the Microsoft 365 Agents Playground as the Teams client, driven by headless Chromium.
- * Needs Chromium (Debian `chromium`, or CHROMIUM_PATH). Screenshots of steps 1–3 are written to
+ * Needs Chromium (Debian `chromium`, or CHROMIUM_PATH). Screenshots of steps 1–3 and 5 (the stream) are written to
  * docs/screenshots/ when E2E_UPDATE_SCREENSHOTS=1, else to E2E_SCREENSHOTS or /tmp/e2e-screenshots.
  */
 import assert from 'node:assert/strict';

@@ -70,6 +70,9 @@ export class ProgressStreams {
    */
   async inform(job: JobHandle, text: string): Promise<boolean> {
     if (!this.streams(job.value)) return false;
+    // The display paces itself; the admission's notices mostly are far apart, but not always.
+    const wait = this.nextUpdateAt(job.value) - this.deps.clock.now();
+    if (wait > 0) await this.deps.clock.sleep(wait);
     const now = this.deps.clock.now();
     const endBy = this.endBy(job.value);
     if (endBy !== undefined && now >= endBy) return this.endAsStatusLine(job, text);

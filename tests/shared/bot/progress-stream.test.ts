@@ -3,8 +3,10 @@ import { after, before, describe, it } from 'node:test';
 
 import { type FakeConnector, startFakeConnector, streamInfoOf } from '../../../dev/fake-connector';
 import { BotHost } from '../../../shared/bot';
+import { Admission } from '../../../shared/bot/admission';
 import { JobHandle } from '../../../shared/bot/job-handle';
 import { ProgressStreams, STREAM_CAP_MARGIN_MS, STREAM_CAP_MS } from '../../../shared/bot/progress';
+import { messagesFor } from '../../../shared/i18n';
 import { ManualClock } from '../../../shared/runtime';
 import type { BotState, JobValue } from '../../../shared/state';
 import { memoryState, recordingLogger, referenceTo, testConfig } from './fixtures';
@@ -99,6 +101,41 @@ describe('ProgressStreams: one stream per question, recorded on the job', () => 
     await streams().inform(await down.handle(), 'Finding the right tables…');
     connector.fault({ status: 500, conversationId: down.conversationId });
     await assert.rejects(streams().finish((await down.handle()).value, { text: 'answer' }));
+  });
+
+  it('the admission’s waiting notice is an update of the same stream, and so is the line once Genie has the question', async () => {
+    const paced = testConfig({ STREAM_PROGRESS: 'true', GENIE_QUESTIONS_PER_MINUTE: '1', STATUS_MESSAGE_DELAY_SECONDS: '1' });
+    const pacedState = memoryState(paced, clock);
+    const admission = new Admission({
+      config: paced,
+      state: pacedState,
+      sender: host,
+      logger: recordingLogger(),
+      clock,
+      streams: streams(),
+    });
+    const job = async (id: string, conversationId: string): Promise<JobHandle> => {
+      const reference = { ...referenceTo(connector, conversationId), conversation: { id: conversationId, conversationType: 'personal' } };
+      await pacedState.jobs.create({ id, chatKey: `t|${conversationId}`, question: 'Q?', reference, userHash: 'u' });
+      return new JobHandle(pacedState, (await pacedState.jobs.get(id))!);
+    };
+    const messages = messagesFor('en-US');
+    assert.equal((await admission.decide(await job('paced-first', 'a:paced-first'), messages)).kind, 'admitted');
+    const waiting = await job('paced-second', 'a:paced-second');
+    assert.equal((await admission.decide(waiting, messages)).kind, 'wait');
+    clock.advance(60_000);
+    assert.equal((await admission.decide(waiting, messages)).kind, 'admitted');
+    const sent = connector.received.filter((r) => r.conversationId === 'a:paced-second');
+    assert.deepEqual(
+      sent.map((r) => [streamInfoOf(r.activity)?.streamSequence, r.activity.type]),
+      [
+        [1, 'typing'],
+        [2, 'typing'],
+      ],
+    );
+    assert.match(String(sent[0]?.activity.text), /ahead of yours/);
+    assert.equal(sent[1]?.activity.text, messages.text('status.looking'));
+    assert.equal(connector.messages('a:paced-second').length, 0, 'no status line message beside the stream');
   });
 
   it('does not stream in group chats, or when STREAM_PROGRESS is false', async () => {
