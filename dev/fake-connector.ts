@@ -69,7 +69,7 @@ interface OpenStream {
   ended: boolean;
 }
 
-const STREAM_REFUSAL = { capMs: 120_000, minIntervalMs: 500 } as const;
+const DEFAULT_STREAM_RULES = { capMs: 120_000, minIntervalMs: 500 } as const;
 
 /**
  * Checks a stream request (an activity with a streaminfo entity) as Teams does; the refusal's
@@ -124,7 +124,7 @@ export async function startFakeConnector(
   options: { readonly keep?: boolean; readonly tokens?: FakeTokenServiceOptions; readonly streams?: StreamRules } = {},
 ): Promise<FakeConnector> {
   const keep = options.keep ?? true;
-  const streamRules = { ...STREAM_REFUSAL, ...options.streams };
+  const streamRules = { ...DEFAULT_STREAM_RULES, ...options.streams };
   const streams = new Map<string, OpenStream>();
   const received: RecordedActivity[] = [];
   let cards = 0;

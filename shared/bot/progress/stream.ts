@@ -70,9 +70,7 @@ export class ProgressStreams {
    */
   async inform(job: JobHandle, text: string): Promise<boolean> {
     if (!this.streams(job.value)) return false;
-    // The display paces itself; the admission's notices mostly are far apart, but not always.
-    const wait = this.nextUpdateAt(job.value) - this.deps.clock.now();
-    if (wait > 0) await this.deps.clock.sleep(wait);
+    await this.paced(job.value);
     const now = this.deps.clock.now();
     const endBy = this.endBy(job.value);
     if (endBy !== undefined && now >= endBy) return this.endAsStatusLine(job, text);
@@ -105,8 +103,7 @@ export class ProgressStreams {
   async finish(job: JobValue, activity: Partial<Activity>): Promise<string | undefined> {
     const stream = job.stream;
     if (stream?.id === undefined || stream.over) return undefined;
-    const wait = this.nextUpdateAt(job) - this.deps.clock.now();
-    if (wait > 0) await this.deps.clock.sleep(wait);
+    await this.paced(job);
     if (this.deps.clock.now() >= stream.startedAt + STREAM_CAP_MS) return undefined;
     try {
       const final = { type: 'message', ...activity, entities: [...(activity.entities ?? []), streamInfo('final', stream.id)] };
@@ -138,6 +135,12 @@ export class ProgressStreams {
     await job.update({ stream, ...(statusActivityId ? { statusActivityId } : {}) }).catch((error: unknown) => {
       this.deps.logger.warn('stream.record_failed', { job: job.value.id, error: errorCode(error) });
     });
+  }
+
+  /** Waits out the one-a-second pace (the display paces itself; the admission's notices and the reply may come sooner). */
+  private async paced(job: JobValue): Promise<void> {
+    const wait = this.nextUpdateAt(job) - this.deps.clock.now();
+    if (wait > 0) await this.deps.clock.sleep(wait);
   }
 
   /** Stream requests are not retried: a refused one ends the stream (Teams allows no restart). */
