@@ -191,6 +191,8 @@ export async function startFakeConnector(
     const streamId = typeof info?.streamId === 'string' ? info.streamId : undefined;
     const id = method === 'PUT' ? (targetId ?? '') : (streamId ?? `activity-${++next}`);
     if (info && streamId === undefined) streams.set(id, { conversationId, startedAt: now, sequence: 1, lastAt: now, ended: false });
+    // Benchmarks (not keeping) forget ended streams, so memory stays flat; a request after the final then reads as an unknown stream (400).
+    if (!keep && streamId !== undefined && info?.streamType === 'final') streams.delete(streamId);
     if (Array.isArray(activity.attachments)) cards++;
     // Benchmarks count without keeping, so the connector's memory does not grow with the run.
     if (keep) received.push({ method, conversationId, ...(targetId ? { targetId } : {}), id, activity, at: now });
