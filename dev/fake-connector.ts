@@ -53,6 +53,59 @@ export interface FakeConnector {
   close(): Promise<void>;
 }
 
+/** Teams' streaming rules as the fake connector enforces them (see {@link startFakeConnector}). */
+export interface StreamRules {
+  /** A stream refuses every request this long after its first (403 ContentStreamNotAllowed). @default 120000 */
+  readonly capMs?: number;
+  /** An update sooner than this after the stream's previous request is throttled (429). @default 500 */
+  readonly minIntervalMs?: number;
+}
+
+interface OpenStream {
+  readonly conversationId: string;
+  readonly startedAt: number;
+  sequence: number;
+  lastAt: number;
+  ended: boolean;
+}
+
+const DEFAULT_STREAM_RULES = { capMs: 120_000, minIntervalMs: 500 } as const;
+
+/**
+ * Checks a stream request (an activity with a streaminfo entity) as Teams does; the refusal's
+ * status and code, or undefined when it may pass. Updates the stream's record when it passes.
+ */
+function checkStream(
+  streams: Map<string, OpenStream>,
+  conversationId: string,
+  activity: Record<string, unknown>,
+  info: Record<string, unknown>,
+  rules: Required<StreamRules>,
+  now: number,
+): { status: number; code: string } | undefined {
+  const conversation = activity.conversation as { conversationType?: unknown } | undefined;
+  if (conversation?.conversationType !== undefined && conversation.conversationType !== 'personal')
+    return { status: 400, code: 'BadArgument' };
+  const { streamId, streamType, streamSequence } = info;
+  const final = streamType === 'final';
+  if (final ? activity.type !== 'message' : activity.type !== 'typing' || (streamType !== 'informative' && streamType !== 'streaming'))
+    return { status: 400, code: 'BadArgument' };
+  if (streamId === undefined) {
+    const open = [...streams.values()].some((o) => o.conversationId === conversationId && !o.ended && now - o.startedAt < rules.capMs);
+    if (final || streamSequence !== 1 || open) return { status: 400, code: 'BadArgument' };
+    return undefined;
+  }
+  const stream = typeof streamId === 'string' ? streams.get(streamId) : undefined;
+  if (!stream || stream.conversationId !== conversationId) return { status: 400, code: 'BadArgument' };
+  if (stream.ended || now - stream.startedAt >= rules.capMs) return { status: 403, code: 'ContentStreamNotAllowed' };
+  if (!final && (typeof streamSequence !== 'number' || streamSequence <= stream.sequence)) return { status: 400, code: 'BadArgument' };
+  if (now - stream.lastAt < rules.minIntervalMs) return { status: 429, code: 'Throttled' };
+  if (final) stream.ended = true;
+  else stream.sequence = streamSequence as number;
+  stream.lastAt = now;
+  return undefined;
+}
+
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = [];
   for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
@@ -63,11 +116,16 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
  * A Bot Connector on 127.0.0.1 that records what the bot sends (the Bot Framework REST shapes:
  * POST /v3/conversations/{id}/activities[/{replyTo}], PUT and DELETE .../activities/{id}). A stand-in for
  * Teams' service in tests and benchmarks; the Agents Playground is the real client for people.
+ * Streams (activities with a streaminfo entity) are held to Teams' rules: personal chats only, one
+ * open stream per chat, sequence 1 first and increasing after, typing updates and a message final,
+ * nothing after the final or past the cap (403), no update within `minIntervalMs` of the last (429).
  */
 export async function startFakeConnector(
-  options: { readonly keep?: boolean; readonly tokens?: FakeTokenServiceOptions } = {},
+  options: { readonly keep?: boolean; readonly tokens?: FakeTokenServiceOptions; readonly streams?: StreamRules } = {},
 ): Promise<FakeConnector> {
   const keep = options.keep ?? true;
+  const streamRules = { ...DEFAULT_STREAM_RULES, ...options.streams };
+  const streams = new Map<string, OpenStream>();
   const received: RecordedActivity[] = [];
   let cards = 0;
   const faults: (ConnectorFault & { times: number })[] = [];
@@ -120,10 +178,24 @@ export async function startFakeConnector(
       return;
     }
     const targetId = match[2] ? decodeURIComponent(match[2]) : undefined;
-    const id = method === 'PUT' ? (targetId ?? '') : `activity-${++next}`;
+    const now = Date.now();
+    const info = method === 'POST' ? streamInfoOf(activity) : undefined;
+    if (info) {
+      const refused = checkStream(streams, conversationId, activity, info, streamRules, now);
+      if (refused) {
+        res.writeHead(refused.status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: { code: refused.code } }));
+        return;
+      }
+    }
+    // A streamed message is one message: the stream's id is the first update's, and the final message keeps it.
+    const streamId = typeof info?.streamId === 'string' ? info.streamId : undefined;
+    const id = method === 'PUT' ? (targetId ?? '') : (streamId ?? `activity-${++next}`);
+    if (info && streamId === undefined) streams.set(id, { conversationId, startedAt: now, sequence: 1, lastAt: now, ended: false });
+    // Benchmarks (not keeping) forget ended streams, so memory stays flat; a request after the final then reads as an unknown stream (400).
+    if (!keep && streamId !== undefined && info?.streamType === 'final') streams.delete(streamId);
     if (Array.isArray(activity.attachments)) cards++;
     // Benchmarks count without keeping, so the connector's memory does not grow with the run.
-    if (keep) received.push({ method, conversationId, ...(targetId ? { targetId } : {}), id, activity, at: Date.now() });
+    if (keep) received.push({ method, conversationId, ...(targetId ? { targetId } : {}), id, activity, at: now });
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id }));
     for (const wake of waiters) wake();
   };
@@ -187,6 +259,12 @@ export async function startFakeConnector(
         server.close(() => resolve());
       }),
   };
+}
+
+/** The streaminfo entity of an activity (Teams' streaming protocol), if it carries one. */
+export function streamInfoOf(activity: Record<string, unknown>): Record<string, unknown> | undefined {
+  const entities = Array.isArray(activity.entities) ? (activity.entities as unknown[]) : [];
+  return entities.find((e): e is Record<string, unknown> => (e as { type?: unknown } | null)?.type === 'streaminfo');
 }
 
 /** A Teams-like message activity from a user, addressed to the dev host. */

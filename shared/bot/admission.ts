@@ -5,6 +5,7 @@ import { type BotState, SLOT_TOLERANCE_MS } from '../state';
 import type { Logger } from '../telemetry';
 import type { ConversationSender } from './adapter';
 import type { JobHandle } from './job-handle';
+import type { ProgressStreams } from './progress';
 
 /** The waiting notice changes at most this often (Teams shows edits; more would be noise and connector load). */
 export const NOTICE_INTERVAL_MS = 15_000;
@@ -28,6 +29,8 @@ export interface AdmissionDependencies {
   readonly sender: ConversationSender;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Personal chats: the notice is an update of the question's progress stream. */
+  readonly streams?: ProgressStreams;
 }
 
 /**
@@ -86,7 +89,9 @@ export class Admission {
     if (!force && last !== undefined && now - last < NOTICE_INTERVAL_MS) return;
     const { reference, statusActivityId } = job.value;
     try {
-      if (statusActivityId) {
+      if (await this.deps.streams?.inform(job, text)) {
+        await job.update({ noticeAt: now });
+      } else if (statusActivityId) {
         await this.deps.sender.update(reference, statusActivityId, { text });
         await job.update({ noticeAt: now });
       } else {

@@ -15,7 +15,6 @@ import {
   type PollSchedule,
   userMessageKey,
 } from '../genie';
-import { ensureError } from '../http';
 import { type Messages, messagesFor, resolveLocale } from '../i18n';
 import { type Clock, systemClock } from '../runtime';
 import {
@@ -33,8 +32,10 @@ import type { ConversationSender, UserTokens } from './adapter';
 import { Admission } from './admission';
 import { attachment, jsonBytes, renderAnswerCard, text as textBlock } from './cards';
 import { aiLabelFor } from './citations';
+import { errorCode } from './error-code';
 import { TEAMS_FEEDBACK_LOOP } from './feedback-loop';
 import { claimedBy, JobHandle, leasedBy } from './job-handle';
+import { ProgressStreams, showProgress } from './progress';
 import { activityOfReference, genieAs, signInCard, tokenUserOfReference } from './sign-in';
 
 /** A reply older than this in state `replying` is taken to have died mid-send. */
@@ -71,11 +72,6 @@ function isTransient(error: unknown): boolean {
   return true;
 }
 
-function errorCode(error: unknown): string {
-  const e = ensureError(error) as Error & { status?: number; errorCode?: string; statusCode?: number; type?: string };
-  return [e.name, e.errorCode ?? e.type, e.status ?? e.statusCode].filter((p) => p !== undefined).join(':');
-}
-
 /** Poison found someone else sending: the host retries the poison message later. */
 export class ReplyInProgressError extends Error {
   override readonly name = 'ReplyInProgressError';
@@ -89,10 +85,12 @@ export class ReplyInProgressError extends Error {
 export class AnswerWorker {
   private readonly clock: Clock;
   private readonly admission: Admission;
+  private readonly streams: ProgressStreams;
 
   constructor(private readonly deps: AnswerWorkerDependencies) {
     this.clock = deps.clock ?? systemClock;
-    this.admission = new Admission({ ...deps, clock: this.clock });
+    this.streams = new ProgressStreams({ ...deps, clock: this.clock });
+    this.admission = new Admission({ ...deps, clock: this.clock, streams: this.streams });
   }
 
   /** One attempt at a question, inside a `genie.answer` span joined to the host's trace when tracing is on. */
@@ -154,11 +152,9 @@ export class AnswerWorker {
     if (!job.value.genie && (await this.waitsForAdmission(job, message, messages))) return;
     await job.update({ attempts: job.value.attempts + 1 });
 
-    const stopTyping = this.keepTyping(job.value.reference);
-    // Once the status line is up it tells the user we are on it: typing can stop.
-    const status = this.scheduleStatusLine(job, messages.text('status.looking'), stopTyping);
+    const progress = showProgress({ ...this.deps, clock: this.clock, streams: this.streams }, job, messages);
     try {
-      const result = await this.ask(job);
+      const result = await this.ask(job, progress.onStatus);
       const { answer } = result;
       if (this.deps.config.telemetry.logQuestionText) {
         // Genie's payload holds the question and result rows: only with LOG_QUESTION_TEXT, at debug, compacted.
@@ -173,8 +169,7 @@ export class AnswerWorker {
         { ...cards, maxBytes: cards.maxBytes - labelBytes, locale: messages.locale },
         { kind: 'buttons', job: message.jobId },
       );
-      stopTyping();
-      await status.cancel();
+      await progress.stop();
       // The [n] markers go inside the card: an activity of text and a card is two messages in Teams, and
       // the status line (one part) cannot be replaced by two. One message, one set of feedback buttons.
       const cited = label.text
@@ -194,8 +189,7 @@ export class AnswerWorker {
         });
       }
     } catch (error: unknown) {
-      stopTyping();
-      await status.cancel();
+      await progress.stop();
       if (await this.refusedForPace(job, message, error)) return;
       const reason = failureReasonOf(error);
       if (isTransient(error) && dequeueCount < HOST_SETTINGS.maxDequeueCount) {
@@ -210,7 +204,7 @@ export class AnswerWorker {
         await this.signInCardFor(job.value, error, messages),
       );
     } finally {
-      stopTyping();
+      await progress.stop();
     }
   }
 
@@ -315,12 +309,13 @@ export class AnswerWorker {
     return genieAs(await this.deps.genie(), this.deps.userTokens, tokenUserOfReference(job.reference));
   }
 
-  private async ask(job: JobHandle): Promise<AskResult> {
+  private async ask(job: JobHandle, onStatus: (status: string) => void): Promise<AskResult> {
     const genie = await this.genieFor(job.value);
     const { question, chatKey, id } = job.value;
     const options = {
       budgetMs: this.deps.config.genie.answerTimeoutMs,
       clock: this.clock,
+      onStatus,
       ...(this.deps.schedule ? { schedule: this.deps.schedule } : {}),
     };
     const recorded = job.value.genie;
@@ -364,7 +359,9 @@ export class AnswerWorker {
     const { reference, statusActivityId } = claimed.value;
     let delivered: string | undefined;
     try {
-      if (statusActivityId) {
+      // In a personal chat the reply ends the question's progress stream, when one is open.
+      delivered = await this.streams.finish(claimed.value, activity);
+      if (delivered === undefined && statusActivityId) {
         try {
           await this.deps.sender.update(reference, statusActivityId, activity);
           delivered = statusActivityId;
@@ -441,50 +438,5 @@ export class AnswerWorker {
       }
     }
     return undefined;
-  }
-
-  /**
-   * Typing indicators while Genie works (Teams shows each for a few seconds). The webhook sent the
-   * first one; the worker keeps it going.
-   */
-  private keepTyping(reference: JobValue['reference']): () => void {
-    const send = (): void => {
-      this.deps.sender.send(reference, { type: 'typing' }, { retry: false }).catch((error: unknown) => {
-        this.deps.logger.debug('typing.failed', { error: errorCode(error) });
-      });
-    };
-    const timer = setInterval(send, this.deps.typingIntervalMs ?? 3_000);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-
-  /**
-   * One status line for slow questions, posted once the question has waited the configured delay;
-   * the answer later replaces it. cancel() also waits for a post in flight, so the answer knows
-   * the status line's id.
-   */
-  private scheduleStatusLine(job: JobHandle, statusText: string, onPosted: () => void): { cancel: () => Promise<void> } {
-    const delay = this.deps.config.answers.statusMessageDelayMs;
-    if (delay <= 0 || job.value.statusActivityId) return { cancel: () => Promise.resolve() };
-    let posting: Promise<void> | undefined;
-    const wait = Math.max(0, job.value.createdAt + delay - this.clock.now());
-    const timer = setTimeout(() => {
-      posting = (async () => {
-        try {
-          const id = await this.deps.sender.send(job.value.reference, { text: statusText });
-          onPosted();
-          if (id) await job.update({ statusActivityId: id });
-        } catch (error: unknown) {
-          this.deps.logger.warn('status.failed', { job: job.value.id, error: errorCode(error) });
-        }
-      })();
-    }, wait);
-    timer.unref();
-    return {
-      cancel: async () => {
-        clearTimeout(timer);
-        await posting;
-      },
-    };
   }
 }

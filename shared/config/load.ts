@@ -170,7 +170,11 @@ function readState(r: EnvReader, storage: StorageConfig | undefined): Pick<AppCo
       sessionIdleMs: r.get(STATE_SETTINGS.sessionIdleMinutes) * 60_000,
       memoryMaxEntries: r.get(STATE_SETTINGS.memoryMaxEntries),
     },
-    answers: { dispatch, statusMessageDelayMs: r.get(ANSWER_SETTINGS.statusMessageDelaySeconds) * 1000 },
+    answers: {
+      dispatch,
+      statusMessageDelayMs: r.get(ANSWER_SETTINGS.statusMessageDelaySeconds) * 1000,
+      streamProgress: r.get(ANSWER_SETTINGS.streamProgress),
+    },
   };
 }
 

@@ -78,6 +78,8 @@ export interface AppConfig {
   readonly answers: {
     readonly dispatch: ChoiceOf<typeof ANSWER_SETTINGS.dispatch>;
     readonly statusMessageDelayMs: number;
+    /** Personal chats stream Genie's progress (Teams streaming) instead of the status line. */
+    readonly streamProgress: boolean;
   };
   readonly cards: {
     readonly maxBytes: number;

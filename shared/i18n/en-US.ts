@@ -19,6 +19,9 @@ export const enUS = {
     'help.channels': 'In a channel, mention me to ask; I answer in the thread.',
 
     'status.looking': '🔎 Looking at your data…',
+    'status.findingTables': '🔎 Finding the right tables…',
+    'status.writingQuery': '✍️ Writing the query…',
+    'status.runningQuery': '⚙️ Running it on the warehouse…',
     'status.waitingForGenie':
       '⏳ {ahead, plural, one {# question} other {# questions}} ahead of yours — Genie answers about {perMinute, number} a minute. Your answer will appear here.',
     'status.queuedBehind': '⏳ Your question is queued behind the previous one in this chat. I’ll answer it right after.',

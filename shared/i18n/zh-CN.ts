@@ -17,6 +17,9 @@ export const zhCN = {
     'help.channels': '在频道中请 @提及我来提问；我会在该帖子中回复。',
 
     'status.looking': '🔎 正在查询你的数据…',
+    'status.findingTables': '🔎 正在查找合适的数据表…',
+    'status.writingQuery': '✍️ 正在编写查询…',
+    'status.runningQuery': '⚙️ 正在数据仓库上运行查询…',
     'status.waitingForGenie':
       '⏳ 你的问题前面还有 {ahead, number} 个问题，Genie 每分钟大约能回答 {perMinute, number} 个。答案会显示在这里。',
     'status.queuedBehind': '⏳ 你的问题排在这个聊天中的上一个问题之后，我会接着回答。',

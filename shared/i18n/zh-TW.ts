@@ -17,6 +17,9 @@ export const zhTW = {
     'help.channels': '在頻道中請 @提及我來提問；我會在討論串中回覆。',
 
     'status.looking': '🔎 正在查詢您的資料…',
+    'status.findingTables': '🔎 正在尋找合適的資料表…',
+    'status.writingQuery': '✍️ 正在撰寫查詢…',
+    'status.runningQuery': '⚙️ 正在資料倉儲上執行查詢…',
     'status.waitingForGenie': '⏳ 您的問題前面還有 {ahead, number} 個問題，Genie 每分鐘約可回答 {perMinute, number} 個。答案會顯示在這裡。',
     'status.queuedBehind': '⏳ 您的問題排在這個聊天中的上一個問題之後，我會接著回答。',
     'reply.newConversation': '已和 Genie 開始新的對話。想了解什麼呢？',

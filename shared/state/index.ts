@@ -18,6 +18,7 @@ export {
   JobStore,
   type JobStoreOptions,
   type JobValue,
+  type ProgressStreamRecord,
   type ReplyClaim,
   type StoredReference,
   type WorkerLease,

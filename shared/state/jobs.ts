@@ -33,6 +33,21 @@ export interface WorkerLease {
 /** A conversation reference as stored: plain JSON, so state does not depend on botbuilder. */
 export type StoredReference = Readonly<Record<string, unknown>>;
 
+/**
+ * A progress stream as recorded: its id (the first update's id), when it started (Teams ends a stream
+ * after 2 minutes), the last sequence number used (each update takes the next, also after a retry), and
+ * whether it is over (ended with a final message, or refused: a stream is never restarted).
+ */
+export interface ProgressStreamRecord {
+  /** Absent when Teams refused the first update. */
+  readonly id?: string;
+  readonly startedAt: number;
+  readonly sequence: number;
+  /** When the last update was sent: the next waits a second after it, whichever attempt sends it. */
+  readonly lastAt: number;
+  readonly over?: boolean;
+}
+
 export interface JobValue {
   readonly id: string;
   /** The chat the question belongs to (session key). */
@@ -51,6 +66,8 @@ export interface JobValue {
   readonly failure?: FailureReason;
   /** When the pacer let this question go to Genie: taken once, so a redelivery does not take another slot. */
   readonly slotAt?: number;
+  /** Teams' progress stream in a personal chat (see shared/bot/progress/stream.ts), once its first update was taken. */
+  readonly stream?: ProgressStreamRecord;
   /** When the waiting notice (in the status line) was last written, so it changes at most every so often. */
   readonly noticeAt?: number;
   /** Set while `replying`; absent in every other state. */

@@ -1,7 +1,7 @@
 /**
  * The product as a person uses it: the dev host (the app's real functions) with the Genie emulator,
  * the Microsoft 365 Agents Playground as the Teams client, driven by headless Chromium.
- * Needs Chromium (Debian `chromium`, or CHROMIUM_PATH). Screenshots of steps 1–3 are written to
+ * Needs Chromium (Debian `chromium`, or CHROMIUM_PATH). Screenshots of steps 1–3 and 5 (the stream) are written to
  * docs/screenshots/ when E2E_UPDATE_SCREENSHOTS=1, else to E2E_SCREENSHOTS or /tmp/e2e-screenshots.
  */
 import assert from 'node:assert/strict';
@@ -175,7 +175,7 @@ describe('Genie for Teams in the Agents Playground', { timeout: 300_000 }, () =>
     assert.notEqual(genie.messages().at(-1)!.conversationId, previous);
   });
 
-  it('5. a question Genie needs 17 s for is answered once, replacing its status line', { timeout: 90_000 }, async () => {
+  it('5. a question Genie needs 17 s for streams its progress, then the answer ends the stream in place', { timeout: 90_000 }, async () => {
     const p = page();
     genie.script('What is the slowest question?', {
       steps: [
@@ -187,13 +187,17 @@ describe('Genie for Teams in the Agents Playground', { timeout: 300_000 }, () =>
     });
     const before = await messageCount(p);
     await sendMessage(p, 'What is the slowest question?');
-    const status = await waitForBotMessage(p, /Looking at your data/, { after: before, timeoutMs: 20_000 });
+    // A personal chat: Genie's stages arrive as informative updates of one streamed message (STREAM_PROGRESS).
+    const progress = await waitForBotMessage(p, /Writing the query/, { after: before, timeoutMs: 20_000 });
+    await screenshot(p, join(SHOTS, '4-streaming.png'));
+    const running = await waitForBotMessage(p, /Running it on the warehouse/, { after: before, timeoutMs: 20_000 });
+    assert.equal(running.index, progress.index, 'the update replaced the earlier stage in the same message');
     await waitForBotMessage(p, /The slow answer arrived\./, { after: before, timeoutMs: 40_000 });
-    await waitForNoMessage(p, /Looking at your data/);
+    await waitForNoMessage(p, /Running it on the warehouse/);
     const chat = (await readChat(p)).slice(before);
     assert.equal(chat.filter((m) => m.text.includes('The slow answer arrived.')).length, 1, 'answered once');
-    assert.equal(chat.filter((m) => m.from === 'bot').length, 1, 'the status line became the answer');
-    assert.ok(chat.find((m) => m.text.includes('The slow answer arrived.'))!.index === status.index);
+    assert.equal(chat.filter((m) => m.from === 'bot').length, 1, 'the stream became the answer');
+    assert.ok(chat.find((m) => m.text.includes('The slow answer arrived.'))!.index === progress.index);
     assert.equal(genie.messages().filter((m) => m.content === 'What is the slowest question?').length, 1, 'asked Genie once');
   });
 

@@ -10,6 +10,8 @@ export const TEST_ENV: Readonly<Record<string, string>> = {
   USER_QUESTIONS_PER_MINUTE: '1000',
   // Likewise Genie's pace (admission has its own tests: admission.test.ts); the lane still orders each chat.
   GENIE_QUESTIONS_PER_MINUTE: '60000',
+  // Tests written for the status line stay on it in personal chats; streaming has its own tests (streaming.test.ts).
+  STREAM_PROGRESS: 'false',
   // Keep test output readable: the app's info lines are asserted where they matter, not printed.
   LOG_LEVEL: 'warn',
 };

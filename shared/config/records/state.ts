@@ -1,4 +1,4 @@
-import { choice, number, secret, text } from './kinds';
+import { boolean, choice, number, secret, text } from './kinds';
 
 export const STATE_SETTINGS = {
   storage: secret({
@@ -53,5 +53,10 @@ export const ANSWER_SETTINGS = {
     min: 0,
     max: 600,
     doc: 'After this long without an answer, post one status line that the answer later replaces (0 turns it off).',
+  }),
+  streamProgress: boolean({
+    name: 'STREAM_PROGRESS',
+    default: true,
+    doc: "Personal chats: show Genie's progress as Teams streams it (informative updates, then the answer as the stream's final message); false keeps the status line there too. Group chats and channels always use the status line.",
   }),
 } as const;
