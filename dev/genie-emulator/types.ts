@@ -32,8 +32,13 @@ export interface OAuthClient {
 export interface GenieEmulatorOptions {
   /** 0 picks a free port; the server always binds 127.0.0.1. @default 0 */
   readonly port?: number;
-  /** @default DEMO_SPACE_ID */
+  /** The first space served (the one a single-space bot asks). @default DEMO_SPACE_ID */
   readonly spaceId?: string;
+  /**
+   * Further spaces, each with its own title, description and demo data; scripts apply to every space.
+   * @default with demo: the demo operations space (DEMO_OPS_SPACE_ID); without: none
+   */
+  readonly moreSpaces?: readonly EmulatedSpace[];
   /** Accepted static bearer tokens (PAT-like). @default [DEFAULT_EMULATOR_TOKEN] */
   readonly tokens?: string[];
   /** Clients of POST /oidc/v1/token (client credentials); issued tokens work as bearer tokens until they expire. @default [] */
@@ -50,6 +55,15 @@ export interface GenieEmulatorOptions {
   readonly rateLimitPerMinute?: number;
   /** The emulator's clock in ms, for status progression, rate limit and token expiry. @default Date.now */
   readonly now?: () => number;
+}
+
+/** A space the emulator serves besides the first. */
+export interface EmulatedSpace {
+  readonly spaceId: string;
+  readonly title: string;
+  readonly description: string;
+  /** Its demo questions and answers (with `demo` on): `ops`, the operations data set. @default none */
+  readonly demo?: 'ops';
 }
 
 export interface ScriptedStep {
@@ -141,6 +155,8 @@ export interface EmulatorStats {
 }
 
 export interface EmulatedMessage {
+  /** The space the message was asked in. */
+  spaceId: string;
   conversationId: string;
   messageId: string;
   content: string;
@@ -166,7 +182,10 @@ export interface FeedbackRecord {
 export interface GenieEmulator {
   /** http://127.0.0.1:<port> */
   readonly url: string;
+  /** The first space served. */
   readonly spaceId: string;
+  /** Every space served, the first one first. */
+  readonly spaceIds: readonly string[];
   /** The first accepted static token. */
   readonly token: string;
   /** Questions matching (string: trimmed, case-insensitive equality) get this answer; later scripts win. */

@@ -12,7 +12,7 @@ import {
 import type { AppConfig } from '../config';
 import { type GenieClient, type GenieMessageRef, userMessageKey } from '../genie';
 import { ensureError } from '../http';
-import { type Command, commandNamed, type MessageKey, type Messages, messagesFor, resolveLocale } from '../i18n';
+import { type MessageKey, type Messages, messagesFor, resolveLocale } from '../i18n';
 import type { BotState, QuestionDispatcher, StoredReference } from '../state';
 import type { Logger, Telemetry } from '../telemetry';
 import type { ConversationSender, UserTokens } from './adapter';
@@ -22,12 +22,16 @@ import {
   attachment,
   FEEDBACK_VERB,
   isFeedbackActionData,
-  renderHelpCard,
+  isUseSpaceActionData,
+  USE_SPACE_VERB,
   withFeedbackGiven,
 } from './cards';
 import { conversationKeyOf, isSharedChat } from './chat';
+import { parseCommand, parseUse } from './commands';
 import { parseTeamsFeedback, SUBMIT_ACTION_INVOKE, type TeamsFeedback } from './feedback-loop';
 import { completeSignIn, genieAs, personKeyOf, signInCard, tokenUserOf } from './sign-in';
+import { SpaceCommands } from './space-commands';
+import { SpaceDirectory } from './spaces';
 import { RetryLaterError } from './webhook';
 
 /** The typing indicator follows the webhook's answer by this much: imperceptible, and out of a burst's way. */
@@ -35,21 +39,6 @@ const TYPING_DELAY_MS = 25;
 
 /** Longest question passed on to Genie. */
 export const MAX_QUESTION_CHARS = 4_000;
-
-/**
- * A command word of any shipped language (`help`, `說明`, `new chat`, `重置`…), tolerant of case,
- * full-width letters and spaces (NFKC folds them), a leading slash and trailing punctuation.
- */
-export function parseCommand(text: string): Command | undefined {
-  const word = text
-    .normalize('NFKC')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase()
-    .replace(/^\//, '')
-    .replace(/(?<=.)[.!?。]+$/, '');
-  return commandNamed(word);
-}
 
 /** The message text with the bot's @mention (and any leftover <at> tags) removed. */
 export function questionText(activity: Partial<Activity>, botId: string | undefined): string {
@@ -81,7 +70,7 @@ function sameMessage(a: GenieMessageRef, b: GenieMessageRef): boolean {
 export function isQuestion(activity: Partial<Activity>): boolean {
   if (activity.type !== 'message') return false;
   const text = questionText(activity, activity.recipient?.id);
-  return text.length > 0 && parseCommand(text) === undefined;
+  return text.length > 0 && parseCommand(text) === undefined && parseUse(text) === undefined;
 }
 
 export interface GenieBotDependencies {
@@ -93,6 +82,8 @@ export interface GenieBotDependencies {
   readonly genie: () => Promise<GenieClient>;
   /** The token service (GENIE_IDENTITY=user): Genie is asked with the asker's token from it. */
   readonly userTokens?: UserTokens;
+  /** The spaces offered (GENIE_SPACES); shared with the answer worker. @default one built from config */
+  readonly spaces?: SpaceDirectory;
   readonly logger: Logger;
   readonly telemetry: Telemetry;
 }
@@ -103,10 +94,14 @@ export interface GenieBotDependencies {
  */
 export class GenieBot extends ActivityHandler {
   private readonly salt: string;
+  private readonly spaces: SpaceDirectory;
+  private readonly spaceCommands: SpaceCommands;
 
   constructor(private readonly deps: GenieBotDependencies) {
     super();
     this.salt = deps.config.telemetry.hashSalt ?? randomUUID();
+    this.spaces = deps.spaces ?? new SpaceDirectory(deps.config);
+    this.spaceCommands = new SpaceCommands({ ...deps, directory: this.spaces });
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
@@ -137,7 +132,7 @@ export class GenieBot extends ActivityHandler {
   private async welcome(context: TurnContext): Promise<void> {
     const conversationId = context.activity.conversation?.id ?? '';
     if (!(await this.deps.state.dedup.firstSeen(conversationId, 'welcome'))) return;
-    const card = renderHelpCard(this.messagesOf(context.activity), this.deps.config.bot.sampleQuestions, true);
+    const card = await this.spaceCommands.helpCard(context.activity, this.messagesOf(context.activity), true);
     await context.sendActivity({ attachments: [attachment(card)] });
   }
 
@@ -158,7 +153,16 @@ export class GenieBot extends ActivityHandler {
     }
     const command = parseCommand(text);
     if (command === 'help') {
-      await context.sendActivity({ attachments: [attachment(renderHelpCard(messages, this.deps.config.bot.sampleQuestions))] });
+      await context.sendActivity({ attachments: [attachment(await this.spaceCommands.helpCard(activity, messages))] });
+      return;
+    }
+    if (command === 'spaces' || command === 'use') {
+      await this.spaceCommands.list(context, messages);
+      return;
+    }
+    const alias = parseUse(text);
+    if (alias !== undefined) {
+      await this.spaceCommands.use(context, alias, messages);
       return;
     }
     // Only per-user mode has a sign-in to end; elsewhere the words go to Genie as before.
@@ -233,8 +237,11 @@ export class GenieBot extends ActivityHandler {
     const jobId = activity.id ? jobIdOf(activity.conversation?.id ?? '', activity.id) : randomUUID();
     const reference = JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))) as StoredReference;
     // The worker answers later, maybe elsewhere: the job carries the language the question came in.
-    const job = { id: jobId, chatKey: this.conversationKey(activity), question, reference, userHash, locale: messages.locale };
+    const chatKey = this.conversationKey(activity);
     try {
+      // The question goes to the space its chat asks now, even if the chat moves on before it is answered.
+      const { space } = await this.spaces.spaceOf(activity, this.deps.state.sessions, chatKey);
+      const job = { id: jobId, chatKey, spaceId: space.spaceId, question, reference, userHash, locale: messages.locale };
       if (await this.parkUntilSignedIn(context, job, messages)) return;
       await this.deps.state.jobs.create(job);
       await this.deps.dispatcher.dispatch({ jobId });
@@ -287,6 +294,9 @@ export class GenieBot extends ActivityHandler {
     invokeValue: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
     const data: unknown = invokeValue.action?.data;
+    if (invokeValue.action?.verb === USE_SPACE_VERB && isUseSpaceActionData(data)) {
+      return this.spaceCommands.useFromCard(context, data, this.messagesOf(context.activity));
+    }
     if (invokeValue.action?.verb !== FEEDBACK_VERB || !isFeedbackActionData(data)) {
       return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'Unknown card action' } };
     }
