@@ -119,7 +119,7 @@ export class AnswerWorker {
     // Once the status line is up it tells the user we are on it: typing can stop.
     const status = this.scheduleStatusLine(job, messages.text('status.looking'), stopTyping);
     // Looked up beside the question (cached briefly): it never delays or fails the answer.
-    const space = this.answerSpaceOf(found.value);
+    const space = this.answerSpaceOf(job.value);
     try {
       const result = await this.ask(job);
       const { answer } = result;

@@ -70,7 +70,8 @@ function sameMessage(a: GenieMessageRef, b: GenieMessageRef): boolean {
 export function isQuestion(activity: Partial<Activity>): boolean {
   if (activity.type !== 'message') return false;
   const text = questionText(activity, activity.recipient?.id);
-  return text.length > 0 && parseCommand(text) === undefined && parseUse(text) === undefined;
+  // `use <alias>` counts: with one space offered it is a question for Genie (the rate may not be dodged with it).
+  return text.length > 0 && parseCommand(text) === undefined;
 }
 
 export interface GenieBotDependencies {
@@ -160,7 +161,8 @@ export class GenieBot extends ActivityHandler {
       await this.spaceCommands.list(context, messages);
       return;
     }
-    const alias = parseUse(text);
+    // With one space there is nothing to switch to: `use the discount code` stays a question.
+    const alias = this.spaces.several ? parseUse(text) : undefined;
     if (alias !== undefined) {
       await this.spaceCommands.use(context, alias, messages);
       return;

@@ -3,23 +3,14 @@ import { after, before, describe, it } from 'node:test';
 
 import { type FakeConnector, userMessage } from '../../dev/fake-connector';
 import { DEMO_OPS_SPACE_ID, DEMO_SPACE_ID, type GenieEmulator } from '../../dev/genie-emulator';
+import { type Activity, cardOf, executeActions } from '../helpers/cards';
 import { type BotHarness, startBotHarness } from '../helpers/harness';
 
 const ALICE = '29:alice';
 
-function aliasesOn(activity: Record<string, unknown> | undefined): string[] {
-  const card = (activity?.attachments as { content: { body: Record<string, unknown>[] } }[] | undefined)?.[0]?.content;
-  const aliases: string[] = [];
-  const visit = (element: Record<string, unknown>): void => {
-    if (element.type === 'Action.Execute') aliases.push((element.data as { alias: string }).alias);
-    for (const child of [
-      ...((element.items as Record<string, unknown>[]) ?? []),
-      ...((element.actions as Record<string, unknown>[]) ?? []),
-    ])
-      visit(child);
-  };
-  card?.body.forEach(visit);
-  return aliases;
+/** The aliases of the space buttons on a `spaces` card. */
+function aliasesOn(activity: Activity | undefined): string[] {
+  return executeActions(cardOf(activity)).map((b) => (b.data as { alias: string }).alias);
 }
 
 describe('several Genie spaces in per-user mode (GENIE_IDENTITY=user)', () => {

@@ -4,6 +4,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { type FakeConnector, userMessage } from '../../dev/fake-connector';
 import { DEMO_OPS_SPACE_ID, DEMO_SPACE_ID, type GenieEmulator } from '../../dev/genie-emulator';
 import { sweep } from '../../shared/app';
+import { type Activity, type Card, cardOf, executeActions } from '../helpers/cards';
 import { type BotHarness, startBotHarness, UNBUNDLED_APP } from '../helpers/harness';
 
 const SALES_TITLE = 'Sales (Genie emulator demo)';
@@ -12,24 +13,6 @@ const OPS_QUESTION = 'Late shipments by warehouse';
 const OPS_FOLLOW_UP = 'Open incidents by severity';
 const PINNED_CHANNEL = '19:ops-channel@thread.tacv2';
 const SPACES = `sales=${DEMO_SPACE_ID};ops=${DEMO_OPS_SPACE_ID}`;
-
-type Activity = Record<string, unknown>;
-type Card = { body: Record<string, unknown>[] };
-
-function cardOf(activity: Activity | undefined): Card | undefined {
-  return (activity?.attachments as { content: Card }[] | undefined)?.[0]?.content;
-}
-
-/** Every Action.Execute in a card, in order. */
-function executeActions(card: Card | undefined): Record<string, unknown>[] {
-  const found: Record<string, unknown>[] = [];
-  const visit = (element: Record<string, unknown>): void => {
-    if (element.type === 'Action.Execute') found.push(element);
-    for (const child of [...((element.items as Activity[]) ?? []), ...((element.actions as Activity[]) ?? [])]) visit(child);
-  };
-  card?.body.forEach(visit);
-  return found;
-}
 
 describe('several Genie spaces (GENIE_SPACES, GENIE_SPACE_PINS)', () => {
   let harness: BotHarness;
