@@ -65,7 +65,10 @@ async function main(): Promise<void> {
       delete env[name];
     if (!env.SAMPLE_QUESTIONS?.trim()) env.SAMPLE_QUESTIONS = DEMO_QUESTIONS.join(';');
     // Two spaces with different data, so `spaces` and `use ops` show switching.
-    if (!env.GENIE_SPACES?.trim()) env.GENIE_SPACES = `sales=${emulator.spaceId};ops=${DEMO_OPS_SPACE_ID}`;
+    if (!env.GENIE_SPACES?.trim()) {
+      env.GENIE_SPACES = `sales=${emulator.spaceId};ops=${DEMO_OPS_SPACE_ID}`;
+      log('[dev] two demo spaces, sales (the default) and ops: type `spaces` or `use ops` in the chat to switch');
+    }
     log(`[dev] no DATABRICKS_HOST: Genie emulator with demo data on ${emulator.url} (admin: ${emulator.url}/_emulator/stats)`);
     if (userMode && !env.OAuthUrl?.trim()) {
       tokenService = await startDemoTokenService();
