@@ -14,7 +14,7 @@ export * from './cards';
 export { chatKeyOf } from './chat';
 export { parseCommand, parseUse } from './commands';
 export { GenieBot, type GenieBotDependencies, isQuestion, jobIdOf, MAX_QUESTION_CHARS, questionText } from './genie-bot';
-export { type ChatSpace, SPACE_INFO_TTL_MS, SpaceDirectory, type SpaceView } from './spaces';
+export { SpaceDirectory } from './spaces';
 export {
   checkWebhookRequest,
   handleWebhook,
