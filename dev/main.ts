@@ -5,7 +5,7 @@ import { reloadConfig } from '../shared/config';
 import { ensureAzurite } from './azurite';
 import { type FakeConnector, startFakeConnector } from './fake-connector';
 import { FAKE_CONNECTION_NAME } from './fake-token-service';
-import { DEMO_QUESTIONS, type EmulatorUser, type GenieEmulator, startGenieEmulator } from './genie-emulator';
+import { DEMO_OPS_SPACE_ID, DEMO_QUESTIONS, type EmulatorUser, type GenieEmulator, startGenieEmulator } from './genie-emulator';
 import { startDevHost } from './host';
 import { applyLocalSettings } from './local-settings';
 import { type QueuePoller, startQueuePoller } from './queue-poller';
@@ -64,6 +64,11 @@ async function main(): Promise<void> {
     for (const name of ['DATABRICKS_AUTH_TYPE', 'DATABRICKS_CLIENT_ID', 'DATABRICKS_CLIENT_SECRET', 'ARM_CLIENT_SECRET', 'ARM_USE_MSI'])
       delete env[name];
     if (!env.SAMPLE_QUESTIONS?.trim()) env.SAMPLE_QUESTIONS = DEMO_QUESTIONS.join(';');
+    // Two spaces with different data, so `spaces` and `use ops` show switching.
+    if (!env.GENIE_SPACES?.trim()) {
+      env.GENIE_SPACES = `sales=${emulator.spaceId};ops=${DEMO_OPS_SPACE_ID}`;
+      log('[dev] two demo spaces, sales (the default) and ops: type `spaces` or `use ops` in the chat to switch');
+    }
     log(`[dev] no DATABRICKS_HOST: Genie emulator with demo data on ${emulator.url} (admin: ${emulator.url}/_emulator/stats)`);
     if (userMode && !env.OAuthUrl?.trim()) {
       tokenService = await startDemoTokenService();

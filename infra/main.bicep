@@ -34,6 +34,12 @@ param databricksHost string
 @description('Genie space id, from the space URL .../genie/rooms/<id> (GENIE_SPACE_ID).')
 param genieSpaceId string
 
+@description('Further Genie spaces people may switch to, as alias=space_id pairs separated by ";" (GENIE_SPACES); empty: the default space only.')
+param genieSpaces string = ''
+
+@description('Teams or channels pinned to one space, as <team or channel id>=alias pairs separated by ";" (GENIE_SPACE_PINS).')
+param genieSpacePins string = ''
+
 @allowed(['azure-msi', 'pat', 'oauth-m2m', 'azure-client-secret'])
 @description('How the app authenticates to Databricks. azure-msi (default): the function app\'s user-assigned identity, no secret.')
 param databricksAuthType string = 'azure-msi'
@@ -268,6 +274,8 @@ module api 'app/api.bicep' = {
     alwaysReadyHttpInstances: alwaysReadyHttpInstances
     databricksHost: databricksHost
     genieSpaceId: genieSpaceId
+    genieSpaces: genieSpaces
+    genieSpacePins: genieSpacePins
     databricksAuthType: databricksAuthType
     databricksClientId: databricksClientId
     armClientId: armClientId

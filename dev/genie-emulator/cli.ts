@@ -64,6 +64,10 @@ async function main(): Promise<void> {
   console.log(`[genie-emulator] listening on ${emulator.url}${scripts.length ? ` with ${scripts.length} scripted question(s)` : ''}`);
   console.log(`DATABRICKS_HOST=${emulator.url}`);
   console.log(`GENIE_SPACE_ID=${emulator.spaceId}`);
+  const [, ...more] = emulator.spaceIds;
+  // The demo spaces under the aliases `npm run dev` gives them.
+  if (more.length)
+    console.log(`GENIE_SPACES=sales=${emulator.spaceId};${more.map((id, i) => `${i ? `ops${i + 1}` : 'ops'}=${id}`).join(';')}`);
   console.log(`DATABRICKS_TOKEN=${emulator.token}`);
   console.log(`[genie-emulator] admin API: ${emulator.url}/_emulator/stats (Ctrl+C to stop)`);
 

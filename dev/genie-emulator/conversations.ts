@@ -42,6 +42,8 @@ interface MessageRecord {
 
 interface ConversationRecord {
   readonly id: string;
+  /** The space it was started in: it exists nowhere else. */
+  readonly spaceId: string;
   readonly title: string;
   readonly createdAt: number;
   lastUpdatedAt: number;
@@ -66,7 +68,7 @@ interface MessageView {
 export const RATINGS: readonly string[] = ['POSITIVE', 'NEGATIVE', 'NONE'];
 
 /**
- * Conversations and messages of one space, and how they look at a given time. A message's answer
+ * Conversations and messages of the emulated spaces, and how they look at a given time. A message's answer
  * is chosen when it is created and its status derives from the elapsed (scaled) time, so clients
  * can poll at any rate and tests can move an injected clock instead of waiting.
  */
@@ -78,10 +80,11 @@ export class ConversationStore {
   created = 0;
 
   constructor(
+    /** The space of calls that name none (the first one served). */
     readonly spaceId: string,
     private readonly timeScale: number,
     private readonly now: () => number,
-    private readonly answerFor: (content: string) => ScriptedAnswer,
+    private readonly answerFor: (content: string, spaceId: string) => ScriptedAnswer,
   ) {}
 
   get active(): number {
@@ -97,11 +100,12 @@ export class ConversationStore {
   }
 
   /** The start-conversation answer: {conversation_id, message_id, conversation, message}. */
-  startConversation(content: string, caller: Caller = SERVICE_CALLER): unknown {
+  startConversation(content: string, caller: Caller = SERVICE_CALLER, spaceId: string = this.spaceId): unknown {
     const now = this.now();
     const conversation: ConversationRecord = {
       owner: ownerOf(caller),
       id: newId(),
+      spaceId,
       title: content.trim().slice(0, 100),
       createdAt: now,
       lastUpdatedAt: now,
@@ -118,9 +122,11 @@ export class ConversationStore {
     };
   }
 
-  /** Throws 404 for an unknown (or deleted) conversation, 403 for someone else's. */
-  requireConversation(conversationId: string, caller: Caller = SERVICE_CALLER): void {
-    requireOwner(this.conversation(conversationId).owner, caller);
+  /** Throws 404 for an unknown (or deleted) conversation or one of another space, 403 for someone else's. */
+  requireConversation(conversationId: string, caller: Caller = SERVICE_CALLER, spaceId: string = this.spaceId): void {
+    const conversation = this.conversation(conversationId);
+    if (conversation.spaceId !== spaceId) throw notFound('Conversation', conversationId);
+    requireOwner(conversation.owner, caller);
   }
 
   /** Throws 404 for an unknown (or deleted) conversation. */
@@ -145,10 +151,13 @@ export class ConversationStore {
   }
 
   /** Newest first; the page token is an opaque offset. */
-  listConversations(pageSize: number, pageToken: string | undefined): unknown {
+  listConversations(pageSize: number, pageToken: string | undefined, spaceId: string = this.spaceId): unknown {
     const offset = pageToken === undefined ? 0 : decodePageToken(pageToken);
     // Reversed first so that conversations created in the same millisecond also come newest first.
-    const all = [...this.conversations.values()].reverse().sort((a, b) => b.createdAt - a.createdAt);
+    const all = [...this.conversations.values()]
+      .filter((c) => c.spaceId === spaceId)
+      .reverse()
+      .sort((a, b) => b.createdAt - a.createdAt);
     const page = all.slice(offset, offset + pageSize);
     const next = offset + pageSize < all.length ? encodePageToken(offset + pageSize) : undefined;
     return {
@@ -209,7 +218,7 @@ export class ConversationStore {
     const message = this.message(conversationId, messageId);
     message.feedback = { rating, ...(comment !== undefined ? { comment } : {}) };
     this.feedbackLog.push({
-      spaceId: this.spaceId,
+      spaceId: message.spaceId,
       conversationId,
       messageId,
       rating,
@@ -222,6 +231,7 @@ export class ConversationStore {
     return this.log.map((m) => {
       const last = m.steps[m.steps.length - 1];
       return {
+        spaceId: m.spaceId,
         conversationId: m.conversationId,
         messageId: m.messageId,
         content: m.content,
@@ -239,9 +249,9 @@ export class ConversationStore {
   }
 
   private addMessage(conversation: ConversationRecord, content: string, now: number): MessageRecord {
-    const answer = this.answerFor(content);
+    const answer = this.answerFor(content, conversation.spaceId);
     const message: MessageRecord = {
-      spaceId: this.spaceId,
+      spaceId: conversation.spaceId,
       conversationId: conversation.id,
       messageId: newId(),
       content,
@@ -313,7 +323,7 @@ export class ConversationStore {
     return {
       id: conversation.id,
       conversation_id: conversation.id,
-      space_id: this.spaceId,
+      space_id: conversation.spaceId,
       user_id: EMULATOR_USER_ID,
       title: conversation.title,
       created_timestamp: conversation.createdAt,

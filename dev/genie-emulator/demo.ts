@@ -327,10 +327,10 @@ export function normalizeDemoQuestion(text: string): string {
 }
 
 /** The honest answer to anything nothing is scripted for. */
-export function fallbackAnswer(known: readonly string[], demo: boolean): ScriptedAnswer {
+export function fallbackAnswer(known: readonly string[], demo: boolean, dataSet = 'sales'): ScriptedAnswer {
   const list = known.map((q) => `- ${q}`).join('\n');
   const text = demo
-    ? `This is the local Genie emulator, not a real Genie space: it only knows a small demo sales data set, so it cannot answer that. Questions it can answer:\n${list}`
+    ? `This is the local Genie emulator, not a real Genie space: it only knows a small demo ${dataSet} data set, so it cannot answer that. Questions it can answer:\n${list}`
     : `This is the local Genie emulator, not a real Genie space, and nothing is scripted for this question.${known.length ? ` Scripted questions:\n${list}` : ''}`;
   return demo ? { steps: FALLBACK_STEPS, text } : { text };
 }

@@ -10,11 +10,13 @@
  * As its own process: `node dist/dev/genie-emulator/cli.js --help`.
  */
 export { DEMO_QUESTIONS, DEMO_SPACE_ID, querySteps } from './demo';
+export { DEMO_OPS_QUESTIONS, DEMO_OPS_SPACE, DEMO_OPS_SPACE_ID } from './demo-ops';
 export type { EmulatorUser } from './principals';
 export { DEFAULT_EMULATOR_TOKEN, startGenieEmulator } from './server';
 export { MAX_RESULT_ROWS } from './tables';
 export type {
   EmulatedMessage,
+  EmulatedSpace,
   EmulatorStats,
   EndpointName,
   Fault,

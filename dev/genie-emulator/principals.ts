@@ -11,6 +11,8 @@ export interface EmulatorUser {
   readonly name: string;
   /** Only rows whose `column` equals `equals` are returned to this person. */
   readonly rowFilter?: { readonly column: string; readonly equals: string };
+  /** The spaces this person may open (CAN VIEW); others answer 403. @default every space */
+  readonly spaces?: readonly string[];
 }
 
 /** Who is calling: the service identity (static or OAuth M2M token) or a person. */
@@ -26,6 +28,13 @@ export function ownerOf(caller: Caller): string {
 export function requireOwner(owner: string, caller: Caller): void {
   if (owner !== ownerOf(caller)) {
     throw new ApiError(403, 'You do not have permission to access this conversation.', 'PERMISSION_DENIED');
+  }
+}
+
+/** As Genie does: a space the person has no permission on is refused. */
+export function requireSpaceAccess(spaceId: string, caller: Caller): void {
+  if (caller.kind === 'user' && caller.user.spaces && !caller.user.spaces.includes(spaceId)) {
+    throw new ApiError(403, `You do not have permission to access Genie space ${spaceId}.`, 'PERMISSION_DENIED');
   }
 }
 

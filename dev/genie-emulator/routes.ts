@@ -3,9 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import { ApiError, invalid } from './api-error';
 import type { TokenAuth } from './auth';
 import { type ConversationStore, RATINGS } from './conversations';
-import { DEMO_SPACE } from './demo';
 import type { DownloadStore } from './downloads';
-import { type Caller, SERVICE_CALLER } from './principals';
+import { type Caller, requireSpaceAccess, SERVICE_CALLER } from './principals';
 import type { QuestionRateLimit } from './rate-limit';
 import { type EndpointOrOther, errorReply, internalReply, jsonBody, ok, type Reply } from './wire';
 
@@ -38,10 +37,17 @@ export interface MatchedRoute {
   readonly params: (string | undefined)[];
 }
 
+/** A space as GET /spaces/{id} shows it. */
+export interface SpaceInfo {
+  readonly title: string;
+  readonly description: string;
+  readonly warehouseId: string;
+}
+
 /** What the Genie API handlers work on. */
 export interface GenieApi {
-  readonly spaceId: string;
-  readonly demo: boolean;
+  /** The spaces served, by id, in order. */
+  readonly spaces: ReadonlyMap<string, SpaceInfo>;
   readonly store: ConversationStore;
   readonly rateLimit: QuestionRateLimit;
   readonly auth: TokenAuth;
@@ -93,16 +99,17 @@ export class GenieRouter {
   }
 }
 
-function genieRoutes({ spaceId, demo, store, rateLimit, auth, downloads }: GenieApi): Route[] {
-  const requireSpace = (id: string | undefined): void => {
-    if (id !== spaceId) throw new ApiError(404, `Genie space ${id ?? ''} does not exist.`, 'RESOURCE_DOES_NOT_EXIST');
+function genieRoutes({ spaces, store, rateLimit, auth, downloads }: GenieApi): Route[] {
+  /** The space's id, once it exists and the caller may open it (404, 403 as Genie answers). */
+  const requireSpace = (id: string | undefined, caller: Caller): string => {
+    if (id === undefined || !spaces.has(id)) throw new ApiError(404, `Genie space ${id ?? ''} does not exist.`, 'RESOURCE_DOES_NOT_EXIST');
+    requireSpaceAccess(id, caller);
+    return id;
   };
-  const spaceJson = (): unknown => ({
-    space_id: spaceId,
-    title: demo ? DEMO_SPACE.title : 'Genie emulator space',
-    description: demo ? DEMO_SPACE.description : 'A Genie space served by the local Genie emulator.',
-    warehouse_id: DEMO_SPACE.warehouseId,
-  });
+  const spaceJson = (id: string): unknown => {
+    const info = spaces.get(id)!;
+    return { space_id: id, title: info.title, description: info.description, warehouse_id: info.warehouseId };
+  };
   const S = `^${GENIE}/spaces/${ID}`;
   const M = `${S}/conversations/${ID}/messages/${ID}`;
   return [
@@ -111,10 +118,10 @@ function genieRoutes({ spaceId, demo, store, rateLimit, auth, downloads }: Genie
       pattern: new RegExp(`${S}/start-conversation$`),
       endpoint: 'start-conversation',
       handle: ({ params, body, caller }) => {
-        requireSpace(params[0]);
+        const space = requireSpace(params[0], caller);
         const content = questionOf(body);
         rateLimit.admit();
-        return ok(store.startConversation(content, caller));
+        return ok(store.startConversation(content, caller, space));
       },
     },
     {
@@ -122,9 +129,9 @@ function genieRoutes({ spaceId, demo, store, rateLimit, auth, downloads }: Genie
       pattern: new RegExp(`${S}/conversations/${ID}/messages$`),
       endpoint: 'create-message',
       handle: ({ params: [space, conversation = ''], body, caller }) => {
-        requireSpace(space);
+        const id = requireSpace(space, caller);
         const content = questionOf(body);
-        store.requireConversation(conversation, caller);
+        store.requireConversation(conversation, caller, id);
         rateLimit.admit();
         return ok(store.createMessage(conversation, content));
       },
@@ -134,8 +141,7 @@ function genieRoutes({ spaceId, demo, store, rateLimit, auth, downloads }: Genie
       pattern: new RegExp(`${M}$`),
       endpoint: 'get-message',
       handle: ({ params: [space, conversation = '', message = ''], caller }) => {
-        requireSpace(space);
-        store.requireConversation(conversation, caller);
+        store.requireConversation(conversation, caller, requireSpace(space, caller));
         return ok(store.getMessage(conversation, message));
       },
     },
@@ -145,8 +151,7 @@ function genieRoutes({ spaceId, demo, store, rateLimit, auth, downloads }: Genie
       pattern: new RegExp(`${M}/(?:attachments/${ID}/query-result|query-result/${ID}|query-result)$`),
       endpoint: 'query-result',
       handle: ({ params: [space, conversation = '', message = '', attachment, legacyAttachment], caller }) => {
-        requireSpace(space);
-        store.requireConversation(conversation, caller);
+        store.requireConversation(conversation, caller, requireSpace(space, caller));
         return ok(store.queryResult(conversation, message, attachment ?? legacyAttachment, caller));
       },
     },
@@ -155,9 +160,9 @@ function genieRoutes({ spaceId, demo, store, rateLimit, auth, downloads }: Genie
       pattern: new RegExp(`${M}/(?:attachments/${ID}/)?execute-query$`),
       endpoint: 'execute-query',
       handle: ({ params: [space, conversation = '', message = '', attachment], body, caller }) => {
-        requireSpace(space);
+        const id = requireSpace(space, caller);
         jsonBody(body);
-        store.requireConversation(conversation, caller);
+        store.requireConversation(conversation, caller, id);
         return ok(store.executeQuery(conversation, message, attachment, caller));
       },
     },
@@ -166,9 +171,8 @@ function genieRoutes({ spaceId, demo, store, rateLimit, auth, downloads }: Genie
       pattern: new RegExp(`${M}/attachments/${ID}/downloads$`),
       endpoint: 'generate-download',
       handle: ({ params: [space, conversation = '', message = '', attachment = ''], body, caller }) => {
-        requireSpace(space);
         jsonBody(body);
-        store.requireConversation(conversation, caller);
+        store.requireConversation(conversation, caller, requireSpace(space, caller));
         const { table, download } = store.fullResult(conversation, message, attachment, caller);
         return ok(downloads.create({ conversationId: conversation, messageId: message, attachmentId: attachment }, table, download));
       },
@@ -178,8 +182,7 @@ function genieRoutes({ spaceId, demo, store, rateLimit, auth, downloads }: Genie
       pattern: new RegExp(`${M}/attachments/${ID}/downloads/${ID}$`),
       endpoint: 'get-download',
       handle: ({ params: [space, conversation = '', message = '', attachment = '', download = ''], url, caller }) => {
-        requireSpace(space);
-        store.requireConversation(conversation, caller);
+        store.requireConversation(conversation, caller, requireSpace(space, caller));
         const owner = { conversationId: conversation, messageId: message, attachmentId: attachment };
         return ok(downloads.get(owner, download, url.searchParams.get('download_id_signature')));
       },
@@ -189,8 +192,7 @@ function genieRoutes({ spaceId, demo, store, rateLimit, auth, downloads }: Genie
       pattern: new RegExp(`${M}/feedback$`),
       endpoint: 'feedback',
       handle: ({ params: [space, conversation = '', message = ''], body, caller }) => {
-        requireSpace(space);
-        store.requireConversation(conversation, caller);
+        store.requireConversation(conversation, caller, requireSpace(space, caller));
         const { rating, comment, ...rest } = jsonBody(body);
         const extra = Object.keys(rest);
         if (extra.length) throw invalid(`Unknown field(s) ${extra.join(', ')}: the body is {rating, comment?}.`);
@@ -205,8 +207,7 @@ function genieRoutes({ spaceId, demo, store, rateLimit, auth, downloads }: Genie
       pattern: new RegExp(`${S}/conversations/${ID}$`),
       endpoint: 'delete-conversation',
       handle: ({ params: [space, conversation = ''], caller }) => {
-        requireSpace(space);
-        store.requireConversation(conversation, caller);
+        store.requireConversation(conversation, caller, requireSpace(space, caller));
         store.deleteConversation(conversation);
         return ok({});
       },
@@ -215,26 +216,31 @@ function genieRoutes({ spaceId, demo, store, rateLimit, auth, downloads }: Genie
       method: 'GET',
       pattern: new RegExp(`${S}/conversations$`),
       endpoint: 'list-conversations',
-      handle: ({ params: [space], url }) => {
-        requireSpace(space);
+      handle: ({ params: [space], url, caller }) => {
+        const id = requireSpace(space, caller);
         const rawSize = url.searchParams.get('page_size');
         const pageSize = rawSize === null ? DEFAULT_PAGE_SIZE : Number(rawSize);
         if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
           throw invalid(`page_size must be an integer between 1 and ${MAX_PAGE_SIZE}.`);
         }
-        return ok(store.listConversations(pageSize, url.searchParams.get('page_token') || undefined));
+        return ok(store.listConversations(pageSize, url.searchParams.get('page_token') || undefined, id));
       },
     },
     {
       method: 'GET',
       pattern: new RegExp(`${S}$`),
       endpoint: 'get-space',
-      handle: ({ params: [space] }) => {
-        requireSpace(space);
-        return ok(spaceJson());
+      handle: ({ params: [space], caller }) => ok(spaceJson(requireSpace(space, caller))),
+    },
+    {
+      method: 'GET',
+      pattern: new RegExp(`^${GENIE}/spaces$`),
+      endpoint: 'other',
+      handle: ({ caller }) => {
+        const open = [...spaces.keys()].filter((id) => caller.kind === 'service' || !caller.user.spaces || caller.user.spaces.includes(id));
+        return ok({ spaces: open.map(spaceJson) });
       },
     },
-    { method: 'GET', pattern: new RegExp(`^${GENIE}/spaces$`), endpoint: 'other', handle: () => ok({ spaces: [spaceJson()] }) },
     { method: 'POST', pattern: /^\/oidc\/v1\/token$/, endpoint: 'token', handle: ({ req, body }) => auth.issueToken(req, body) },
   ];
 }

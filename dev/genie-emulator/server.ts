@@ -9,13 +9,15 @@ import { invalid } from './api-error';
 import { TokenAuth } from './auth';
 import { ConnectionStats } from './connections';
 import { ConversationStore } from './conversations';
-import { DEMO_QUESTIONS, DEMO_SPACE_ID, demoAnswers, fallbackAnswer, normalizeDemoQuestion } from './demo';
+import { DEMO_QUESTIONS, DEMO_SPACE, DEMO_SPACE_ID, demoAnswers, fallbackAnswer, normalizeDemoQuestion } from './demo';
+import { DEMO_OPS_QUESTIONS, DEMO_OPS_SPACE, demoOpsAnswers } from './demo-ops';
 import { DEFAULT_CHUNK_ROWS, DEFAULT_LINK_TTL_MS, DownloadStore } from './downloads';
 import { FaultQueue, faultReply, Stalls } from './faults';
 import { QuestionRateLimit } from './rate-limit';
-import { GenieRouter } from './routes';
+import { GenieRouter, type SpaceInfo } from './routes';
 import { exactly, matching, ScriptBook } from './scenarios';
 import {
+  type EmulatedSpace,
   type EmulatorStats,
   ENDPOINT_NAMES,
   type Fault,
@@ -50,6 +52,8 @@ function validateOptions(options: GenieEmulatorOptions): void {
     problems.push('downloadChunkRows');
   }
   if (options.spaceId !== undefined && !/^[^/\s]+$/.test(options.spaceId)) problems.push('spaceId');
+  if (options.moreSpaces?.some((s) => !/^[^/\s]+$/.test(s.spaceId) || s.spaceId === (options.spaceId ?? DEMO_SPACE_ID)))
+    problems.push('moreSpaces');
   if (options.tokens?.some((t) => !/^\S+$/.test(t))) problems.push('tokens');
   if (
     options.oauthClients?.some((c) => !c.clientId || !c.clientSecret || (c.expiresInSeconds !== undefined && !(c.expiresInSeconds > 0)))
@@ -57,6 +61,32 @@ function validateOptions(options: GenieEmulatorOptions): void {
     problems.push('oauthClients');
   }
   if (problems.length) throw new RangeError(`invalid Genie emulator option(s): ${problems.join(', ')}`);
+}
+
+/** The spaces served by id, the first one first: the demo sales space (or a plain one) and `more`. */
+function spacesServed(spaceId: string, more: readonly EmulatedSpace[], demo: boolean): Map<string, SpaceInfo> {
+  const first: SpaceInfo = demo
+    ? DEMO_SPACE
+    : {
+        title: 'Genie emulator space',
+        description: 'A Genie space served by the local Genie emulator.',
+        warehouseId: DEMO_SPACE.warehouseId,
+      };
+  const spaces = new Map<string, SpaceInfo>([[spaceId, first]]);
+  for (const space of more)
+    spaces.set(space.spaceId, { title: space.title, description: space.description, warehouseId: DEMO_SPACE.warehouseId });
+  return spaces;
+}
+
+/** A space's demo questions, matched leniently; `labels` are the ones the fallback answer lists. */
+function demoBook(answers: [string, ScriptedAnswer][], labels: readonly string[]): ScriptBook {
+  const book = new ScriptBook();
+  for (const [question, answer] of answers) {
+    const expected = normalizeDemoQuestion(question);
+    const label = labels.includes(question) ? question : undefined;
+    book.add((content) => normalizeDemoQuestion(content) === expected, answer, { demo: true, ...(label !== undefined ? { label } : {}) });
+  }
+  return book;
 }
 
 function destroyWithReset(req: IncomingMessage): void {
@@ -86,15 +116,22 @@ export async function startGenieEmulator(options: GenieEmulatorOptions = {}): Pr
   const demo = options.demo ?? true;
   const gzipEnabled = options.gzip ?? true;
 
-  const book = new ScriptBook();
+  const spaces = spacesServed(spaceId, options.moreSpaces ?? (demo ? [DEMO_OPS_SPACE] : []), demo);
+  // Each space's demo data in a book of its own; scripts (tests, benchmarks) answer in every space and win.
+  const scripts = new ScriptBook();
+  const demoBooks = new Map<string, { book: ScriptBook; dataSet: string }>();
   if (demo) {
-    for (const [question, answer] of demoAnswers(now())) {
-      const expected = normalizeDemoQuestion(question);
-      const label = DEMO_QUESTIONS.includes(question) ? question : undefined;
-      book.add((content) => normalizeDemoQuestion(content) === expected, answer, { demo: true, ...(label !== undefined ? { label } : {}) });
+    demoBooks.set(spaceId, { book: demoBook(demoAnswers(now()), DEMO_QUESTIONS), dataSet: 'sales' });
+    for (const space of options.moreSpaces ?? [DEMO_OPS_SPACE]) {
+      if (space.demo === 'ops')
+        demoBooks.set(space.spaceId, { book: demoBook(demoOpsAnswers(), DEMO_OPS_QUESTIONS), dataSet: 'operations' });
     }
   }
-  const answerFor = (content: string): ScriptedAnswer => book.find(content) ?? fallbackAnswer(book.labels(), demo);
+  const answerFor = (content: string, space: string): ScriptedAnswer => {
+    const demoSet = demoBooks.get(space);
+    const found = scripts.find(content) ?? demoSet?.book.find(content);
+    return found ?? fallbackAnswer([...(demoSet?.book.labels() ?? []), ...scripts.labels()], demo, demoSet?.dataSet);
+  };
   const store = new ConversationStore(spaceId, options.timeScale ?? 1, now, answerFor);
   const auth = new TokenAuth(staticTokens, options.oauthClients ?? [], now, options.users ?? []);
   const rateLimit = new QuestionRateLimit(options.rateLimitPerMinute, now);
@@ -104,7 +141,7 @@ export async function startGenieEmulator(options: GenieEmulatorOptions = {}): Pr
     linkTtlMs: options.downloadLinkTtlMs ?? DEFAULT_LINK_TTL_MS,
     chunkRows: options.downloadChunkRows ?? DEFAULT_CHUNK_ROWS,
   });
-  const router = new GenieRouter({ spaceId, demo, store, rateLimit, auth, downloads });
+  const router = new GenieRouter({ spaces, store, rateLimit, auth, downloads });
   const faults = new FaultQueue();
   const stalls = new Stalls();
   const wire = new ConnectionStats();
@@ -182,14 +219,14 @@ export async function startGenieEmulator(options: GenieEmulatorOptions = {}): Pr
 
   function script(match: string | RegExp, answer: ScriptedAnswer): void {
     const checked = parseScriptedAnswer(answer);
-    if (typeof match === 'string') book.add(exactly(match), checked, { label: match.trim() });
-    else book.add(matching(match), checked);
+    if (typeof match === 'string') scripts.add(exactly(match), checked, { label: match.trim() });
+    else scripts.add(matching(match), checked);
   }
 
   const fault = (value: Fault): void => faults.add(parseFault(value));
 
   function reset(): void {
-    book.clearScripts();
+    scripts.clearScripts();
     faults.clear();
     rateLimit.clear();
     requests = emptyRequests();
@@ -207,6 +244,7 @@ export async function startGenieEmulator(options: GenieEmulatorOptions = {}): Pr
         url: emulator.url,
         filesUrl: emulator.filesUrl,
         spaceId,
+        spaceIds: [...spaces.keys()],
         token: emulator.token,
         demoQuestions: demo ? DEMO_QUESTIONS : [],
       }),
@@ -260,6 +298,7 @@ export async function startGenieEmulator(options: GenieEmulatorOptions = {}): Pr
   const emulator: GenieEmulator = {
     url: `http://127.0.0.1:${port}`,
     spaceId,
+    spaceIds: [...spaces.keys()],
     token: [...staticTokens][0] ?? '',
     filesUrl: downloads.filesOrigin,
     script,

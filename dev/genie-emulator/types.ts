@@ -34,8 +34,13 @@ export interface OAuthClient {
 export interface GenieEmulatorOptions {
   /** 0 picks a free port; the server always binds 127.0.0.1. @default 0 */
   readonly port?: number;
-  /** @default DEMO_SPACE_ID */
+  /** The first space served (the one a single-space bot asks). @default DEMO_SPACE_ID */
   readonly spaceId?: string;
+  /**
+   * Further spaces, each with its own title, description and demo data; scripts apply to every space.
+   * @default with demo: the demo operations space (DEMO_OPS_SPACE_ID); without: none
+   */
+  readonly moreSpaces?: readonly EmulatedSpace[];
   /** Accepted static bearer tokens (PAT-like). @default [DEFAULT_EMULATOR_TOKEN] */
   readonly tokens?: string[];
   /** Clients of POST /oidc/v1/token (client credentials); issued tokens work as bearer tokens until they expire. @default [] */
@@ -56,6 +61,15 @@ export interface GenieEmulatorOptions {
   readonly downloadLinkTtlMs?: number;
   /** Rows per file of a full-result download; more rows make more chunks (links). @default 100000 */
   readonly downloadChunkRows?: number;
+}
+
+/** A space the emulator serves besides the first. */
+export interface EmulatedSpace {
+  readonly spaceId: string;
+  readonly title: string;
+  readonly description: string;
+  /** Its demo questions and answers (with `demo` on): `ops`, the operations data set. @default none */
+  readonly demo?: 'ops';
 }
 
 export interface ScriptedStep {
@@ -158,6 +172,8 @@ export interface EmulatorStats {
 }
 
 export interface EmulatedMessage {
+  /** The space the message was asked in. */
+  spaceId: string;
   conversationId: string;
   messageId: string;
   content: string;
@@ -183,7 +199,10 @@ export interface FeedbackRecord {
 export interface GenieEmulator {
   /** http://127.0.0.1:<port> */
   readonly url: string;
+  /** The first space served. */
   readonly spaceId: string;
+  /** Every space served, the first one first. */
+  readonly spaceIds: readonly string[];
   /** The first accepted static token. */
   readonly token: string;
   /** http://127.0.0.1:<port> of the presigned download files: a separate server, as cloud storage is. */

@@ -19,6 +19,8 @@ param alwaysReadyHttpInstances int = 0
 
 param databricksHost string
 param genieSpaceId string
+param genieSpaces string = ''
+param genieSpacePins string = ''
 param databricksAuthType string
 param databricksClientId string = ''
 param armClientId string = ''
@@ -86,6 +88,8 @@ var appSettingsBase = {
   FUNCTIONS_NODE_BLOCK_ON_ENTRY_POINT_ERROR: 'true'
   DATABRICKS_HOST: databricksHost
   GENIE_SPACE_ID: genieSpaceId
+  GENIE_SPACES: genieSpaces
+  GENIE_SPACE_PINS: genieSpacePins
   GENIE_DELETE_EXPIRED_CONVERSATIONS: 'true'
   STATE_STORE: 'table'
   STATE_TABLE_PREFIX: stateTablePrefix

@@ -7,6 +7,7 @@ import {
   GenieBot,
   handleWebhook,
   isQuestion,
+  SpaceDirectory,
   type WebhookInput,
   type WebhookPolicy,
   type WebhookResult,
@@ -116,11 +117,14 @@ export async function createBotApp(config: AppConfig, overrides: BotAppOverrides
   // GENIE_IDENTITY=user: questions are asked with the asker's token from the Bot Framework token service.
   const userTokens =
     config.genie.identity === 'user' && config.genie.oauthConnectionName ? host.userTokens(config.genie.oauthConnectionName) : undefined;
+  // One cache of space titles (and who may open them) for commands and answers alike.
+  const spaces = new SpaceDirectory(config);
   const worker = new AnswerWorker({
     config,
     state,
     sender: host,
     genie: genieFactory,
+    spaces,
     ...(userTokens ? { userTokens } : {}),
     logger,
     telemetry,
@@ -141,6 +145,7 @@ export async function createBotApp(config: AppConfig, overrides: BotAppOverrides
     dispatcher,
     sender: host,
     genie: genieFactory,
+    spaces,
     ...(userTokens ? { userTokens } : {}),
     logger,
     telemetry,

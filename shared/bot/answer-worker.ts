@@ -30,13 +30,14 @@ import {
 import { type Logger, type Telemetry, truncateForLog } from '../telemetry';
 import type { ConversationSender, UserTokens } from './adapter';
 import { Admission } from './admission';
-import { attachment, jsonBytes, renderAnswerCard, text as textBlock } from './cards';
-import { aiLabelFor } from './citations';
+import { attachment, jsonBytes, plainText, renderAnswerCard, text as textBlock } from './cards';
+import { aiLabelFor, type AnswerSpace } from './citations';
 import { errorCode } from './error-code';
 import { TEAMS_FEEDBACK_LOOP } from './feedback-loop';
 import { claimedBy, JobHandle, leasedBy } from './job-handle';
 import { ProgressStreams, showProgress } from './progress';
-import { activityOfReference, genieAs, signInCard, tokenUserOfReference } from './sign-in';
+import { activityOfReference, genieAs, personKeyOf, signInCard, tokenUserOfReference } from './sign-in';
+import { SpaceDirectory } from './spaces';
 
 /** A reply older than this in state `replying` is taken to have died mid-send. */
 const REPLY_LEASE_MS = 2 * 60_000;
@@ -52,6 +53,8 @@ export interface AnswerWorkerDependencies {
   readonly genie: () => Promise<GenieClient>;
   /** The token service (GENIE_IDENTITY=user): each question is asked with its asker's current token. */
   readonly userTokens?: UserTokens;
+  /** The spaces offered (GENIE_SPACES): answers name theirs when there are several. @default one built from config */
+  readonly spaces?: SpaceDirectory;
   readonly logger: Logger;
   readonly telemetry: Telemetry;
   readonly clock?: Clock;
@@ -86,9 +89,11 @@ export class AnswerWorker {
   private readonly clock: Clock;
   private readonly admission: Admission;
   private readonly streams: ProgressStreams;
+  private readonly spaces: SpaceDirectory;
 
   constructor(private readonly deps: AnswerWorkerDependencies) {
     this.clock = deps.clock ?? systemClock;
+    this.spaces = deps.spaces ?? new SpaceDirectory(deps.config, this.clock);
     this.streams = new ProgressStreams({ ...deps, clock: this.clock });
     this.admission = new Admission({ ...deps, clock: this.clock, streams: this.streams });
   }
@@ -153,6 +158,8 @@ export class AnswerWorker {
     await job.update({ attempts: job.value.attempts + 1 });
 
     const progress = showProgress({ ...this.deps, clock: this.clock, streams: this.streams }, job, messages);
+    // Looked up beside the question (cached briefly): it never delays or fails the answer.
+    const space = this.answerSpaceOf(job.value);
     try {
       const result = await this.ask(job, progress.onStatus);
       const { answer } = result;
@@ -161,8 +168,12 @@ export class AnswerWorker {
         this.deps.logger.debug('genie.answer', { ...log, payload: JSON.stringify(truncateForLog(answer)) });
       }
       // Every Genie answer carries Teams' AI label; its citations count against the card's budget.
-      const label = aiLabelFor(answer, messages);
-      const labelBytes = jsonBytes(label.entity) + jsonBytes(label.text ?? '');
+      const from = await space;
+      const label = aiLabelFor(answer, messages, from);
+      const spaceLine = from
+        ? [textBlock(messages.text('card.fromSpace', { title: plainText(from.title) }), { isSubtle: true, size: 'Small' })]
+        : [];
+      const labelBytes = jsonBytes(label.entity) + jsonBytes(label.text ?? '') + jsonBytes(spaceLine);
       const { cards } = this.deps.config;
       const card = renderAnswerCard(
         answer,
@@ -172,9 +183,14 @@ export class AnswerWorker {
       await progress.stop();
       // The [n] markers go inside the card: an activity of text and a card is two messages in Teams, and
       // the status line (one part) cannot be replaced by two. One message, one set of feedback buttons.
-      const cited = label.text
-        ? { ...card, body: [...card.body, textBlock(label.text, { isSubtle: true, size: 'Small', spacing: 'Small' })] }
-        : card;
+      const cited = {
+        ...card,
+        body: [
+          ...spaceLine,
+          ...card.body,
+          ...(label.text ? [textBlock(label.text, { isSubtle: true, size: 'Small', spacing: 'Small' })] : []),
+        ],
+      };
       const activity = { attachments: [attachment(cited)], entities: [label.entity], channelData: TEAMS_FEEDBACK_LOOP };
       const sent = await this.reply(job, activity, 'answered', cited);
       if (sent) {
@@ -309,9 +325,23 @@ export class AnswerWorker {
     return genieAs(await this.deps.genie(), this.deps.userTokens, tokenUserOfReference(job.reference));
   }
 
+  /** The space an answer names (when several are offered): Genie's title, else its alias; never throws. */
+  private async answerSpaceOf(job: JobValue): Promise<AnswerSpace | undefined> {
+    if (!this.spaces.several) return undefined;
+    const space = this.spaces.byId(job.genie?.spaceId ?? job.spaceId);
+    try {
+      const who = this.deps.userTokens ? personKeyOf(tokenUserOfReference(job.reference)) : 'service';
+      return await this.spaces.view(space, await this.genieFor(job), who);
+    } catch {
+      return { title: space.alias };
+    }
+  }
+
   private async ask(job: JobHandle, onStatus: (status: string) => void): Promise<AskResult> {
-    const genie = await this.genieFor(job.value);
-    const { question, chatKey, id } = job.value;
+    const { question, chatKey, id, createdAt } = job.value;
+    // The space the question was asked in (jobs from before GENIE_SPACES: the default).
+    const spaceId = job.value.spaceId ?? this.deps.config.databricks.spaceId;
+    const genie = (await this.genieFor(job.value)).inSpace(spaceId);
     const options = {
       budgetMs: this.deps.config.genie.answerTimeoutMs,
       clock: this.clock,
@@ -321,7 +351,7 @@ export class AnswerWorker {
     const recorded = job.value.genie;
     if (recorded) return askGenie(genie, { ...options, question, resume: recorded });
 
-    const lease = await this.deps.state.sessions.acquire(chatKey, id);
+    const lease = await this.deps.state.sessions.acquire(chatKey, id, { spaceId, askedAt: createdAt });
     let asked = false;
     try {
       return await askGenie(genie, {

@@ -81,16 +81,23 @@ export interface AiLabel {
   readonly text?: string;
 }
 
+/** The space an answer came from, as Genie titles and describes it (named when a deployment offers several). */
+export interface AnswerSpace {
+  readonly title: string;
+  readonly description?: string;
+}
+
 /**
  * The AI label for a Genie answer, with citations for where it came from: the tables Genie used,
- * the space instructions it followed, and the query itself (whose detail is "How Genie answered").
+ * the space instructions it followed, the query itself (whose detail is "How Genie answered"), and
+ * the space, when given.
  */
-export function aiLabelFor(answer: GenieAnswer, messages: Messages): AiLabel {
+export function aiLabelFor(answer: GenieAnswer, messages: Messages, space?: AnswerSpace): AiLabel {
   const query = answer.query;
   const sources: Omit<Citation['appearance'], '@type'>[] = [];
   if (query) {
     const instructions = query.thoughts?.find((t) => t.type === 'THOUGHT_TYPE_INSTRUCTIONS')?.content;
-    const tables = tablesOf(query).slice(0, CITATION_LIMITS.perMessage - (instructions ? 2 : 1));
+    const tables = tablesOf(query).slice(0, CITATION_LIMITS.perMessage - (instructions ? 2 : 1) - (space ? 1 : 0));
     for (const table of tables) sources.push({ name: table, abstract: messages.text('citations.table.abstract') });
     if (instructions) sources.push({ name: messages.text('citations.instructions.name'), abstract: instructions });
     sources.push({
@@ -98,6 +105,7 @@ export function aiLabelFor(answer: GenieAnswer, messages: Messages): AiLabel {
       abstract: query.description || messages.text('citations.query.abstract'),
       text: howGenieAnswered(query, messages),
     });
+    if (space) sources.push({ name: space.title, abstract: space.description || messages.text('citations.space.abstract') });
   }
   const citation = sources.map((source, i): Citation => ({
     '@type': 'Claim',

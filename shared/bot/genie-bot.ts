@@ -12,7 +12,7 @@ import {
 import type { AppConfig } from '../config';
 import { type GenieClient, type GenieMessageRef, userMessageKey } from '../genie';
 import { ensureError } from '../http';
-import { type Command, commandNamed, type MessageKey, type Messages, messagesFor, resolveLocale } from '../i18n';
+import { type MessageKey, type Messages, messagesFor, resolveLocale } from '../i18n';
 import type { BotState, JobValue, QuestionDispatcher, StoredReference, Versioned } from '../state';
 import type { Logger, Telemetry } from '../telemetry';
 import type { ConversationSender, UserTokens } from './adapter';
@@ -24,13 +24,17 @@ import {
   FEEDBACK_VERB,
   isDownloadActionData,
   isFeedbackActionData,
-  renderHelpCard,
+  isUseSpaceActionData,
+  USE_SPACE_VERB,
   withFeedbackGiven,
 } from './cards';
 import { conversationKeyOf, isSharedChat } from './chat';
+import { parseCommand, parseUse } from './commands';
 import { FullResultDownloads } from './downloads';
 import { parseTeamsFeedback, SUBMIT_ACTION_INVOKE, type TeamsFeedback } from './feedback-loop';
 import { completeSignIn, genieAs, personKeyOf, signInCard, tokenUserOf } from './sign-in';
+import { SpaceCommands } from './space-commands';
+import { SpaceDirectory } from './spaces';
 import { RetryLaterError } from './webhook';
 
 /** The typing indicator follows the webhook's answer by this much: imperceptible, and out of a burst's way. */
@@ -38,21 +42,6 @@ const TYPING_DELAY_MS = 25;
 
 /** Longest question passed on to Genie. */
 export const MAX_QUESTION_CHARS = 4_000;
-
-/**
- * A command word of any shipped language (`help`, `說明`, `new chat`, `重置`…), tolerant of case,
- * full-width letters and spaces (NFKC folds them), a leading slash and trailing punctuation.
- */
-export function parseCommand(text: string): Command | undefined {
-  const word = text
-    .normalize('NFKC')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase()
-    .replace(/^\//, '')
-    .replace(/(?<=.)[.!?。]+$/, '');
-  return commandNamed(word);
-}
 
 /** The message text with the bot's @mention (and any leftover <at> tags) removed. */
 export function questionText(activity: Partial<Activity>, botId: string | undefined): string {
@@ -84,6 +73,7 @@ function sameMessage(a: GenieMessageRef, b: GenieMessageRef): boolean {
 export function isQuestion(activity: Partial<Activity>): boolean {
   if (activity.type !== 'message') return false;
   const text = questionText(activity, activity.recipient?.id);
+  // `use <alias>` counts: with one space offered it is a question for Genie (the rate may not be dodged with it).
   return text.length > 0 && parseCommand(text) === undefined;
 }
 
@@ -96,6 +86,8 @@ export interface GenieBotDependencies {
   readonly genie: () => Promise<GenieClient>;
   /** The token service (GENIE_IDENTITY=user): Genie is asked with the asker's token from it. */
   readonly userTokens?: UserTokens;
+  /** The spaces offered (GENIE_SPACES); shared with the answer worker. @default one built from config */
+  readonly spaces?: SpaceDirectory;
   readonly logger: Logger;
   readonly telemetry: Telemetry;
 }
@@ -108,11 +100,15 @@ export class GenieBot extends ActivityHandler {
   private readonly salt: string;
   /** "Download all N rows": its own file; the bot only binds the click and hands it over. */
   private readonly downloads: FullResultDownloads;
+  private readonly spaces: SpaceDirectory;
+  private readonly spaceCommands: SpaceCommands;
 
   constructor(private readonly deps: GenieBotDependencies) {
     super();
     this.salt = deps.config.telemetry.hashSalt ?? randomUUID();
     this.downloads = new FullResultDownloads({ sender: deps.sender, logger: deps.logger });
+    this.spaces = deps.spaces ?? new SpaceDirectory(deps.config);
+    this.spaceCommands = new SpaceCommands({ ...deps, directory: this.spaces });
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
@@ -143,7 +139,7 @@ export class GenieBot extends ActivityHandler {
   private async welcome(context: TurnContext): Promise<void> {
     const conversationId = context.activity.conversation?.id ?? '';
     if (!(await this.deps.state.dedup.firstSeen(conversationId, 'welcome'))) return;
-    const card = renderHelpCard(this.messagesOf(context.activity), this.deps.config.bot.sampleQuestions, true);
+    const card = await this.spaceCommands.helpCard(context.activity, this.messagesOf(context.activity), true);
     await context.sendActivity({ attachments: [attachment(card)] });
   }
 
@@ -168,7 +164,17 @@ export class GenieBot extends ActivityHandler {
     }
     const command = parseCommand(text);
     if (command === 'help') {
-      await context.sendActivity({ attachments: [attachment(renderHelpCard(messages, this.deps.config.bot.sampleQuestions))] });
+      await context.sendActivity({ attachments: [attachment(await this.spaceCommands.helpCard(activity, messages))] });
+      return;
+    }
+    if (command === 'spaces' || command === 'use') {
+      await this.spaceCommands.list(context, messages);
+      return;
+    }
+    // With one space there is nothing to switch to: `use the discount code` stays a question.
+    const alias = this.spaces.several ? parseUse(text) : undefined;
+    if (alias !== undefined) {
+      await this.spaceCommands.use(context, alias, messages);
       return;
     }
     // Only per-user mode has a sign-in to end; elsewhere the words go to Genie as before.
@@ -253,8 +259,11 @@ export class GenieBot extends ActivityHandler {
     const jobId = activity.id ? jobIdOf(activity.conversation?.id ?? '', activity.id) : randomUUID();
     const reference = JSON.parse(JSON.stringify(TurnContext.getConversationReference(activity))) as StoredReference;
     // The worker answers later, maybe elsewhere: the job carries the language the question came in.
-    const job = { id: jobId, chatKey: this.conversationKey(activity), question, reference, userHash, locale: messages.locale };
+    const chatKey = this.conversationKey(activity);
     try {
+      // The question goes to the space its chat asks now, even if the chat moves on before it is answered.
+      const { space } = await this.spaces.spaceOf(activity, this.deps.state.sessions, chatKey);
+      const job = { id: jobId, chatKey, spaceId: space.spaceId, question, reference, userHash, locale: messages.locale };
       if (await this.parkUntilSignedIn(context, job, messages)) return;
       await this.deps.state.jobs.create(job);
       await this.deps.dispatcher.dispatch({ jobId });
@@ -309,6 +318,7 @@ export class GenieBot extends ActivityHandler {
     const data: unknown = invokeValue.action?.data;
     const verb = invokeValue.action?.verb;
     const messages = this.messagesOf(context.activity);
+    if (verb === USE_SPACE_VERB && isUseSpaceActionData(data)) return this.spaceCommands.useFromCard(context, data, messages);
     if (verb === DOWNLOAD_VERB && isDownloadActionData(data)) {
       const job = await this.boundJob(context, data.job, data.ref);
       if (!job) return this.refuseCardAction(context, messages);

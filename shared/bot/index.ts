@@ -12,7 +12,9 @@ export {
 export { AnswerWorker, type AnswerWorkerDependencies } from './answer-worker';
 export * from './cards';
 export { chatKeyOf } from './chat';
-export { GenieBot, type GenieBotDependencies, isQuestion, jobIdOf, MAX_QUESTION_CHARS, parseCommand, questionText } from './genie-bot';
+export { parseCommand, parseUse } from './commands';
+export { GenieBot, type GenieBotDependencies, isQuestion, jobIdOf, MAX_QUESTION_CHARS, questionText } from './genie-bot';
+export { SpaceDirectory } from './spaces';
 export {
   checkWebhookRequest,
   handleWebhook,

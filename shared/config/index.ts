@@ -15,6 +15,8 @@ export type {
   HttpClientSettings,
   LogLevel,
   PolicySettings,
+  SpaceChoice,
+  SpacePin,
   StorageConfig,
 } from './types';
 

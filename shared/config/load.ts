@@ -4,6 +4,7 @@ import {
   BOT_SETTINGS,
   CARD_SETTINGS,
   DATABRICKS_SETTINGS,
+  DEFAULT_SPACE_ALIAS,
   GENIE_SETTINGS,
   HTTP_SETTINGS,
   POLICY_SETTINGS,
@@ -11,7 +12,7 @@ import {
   STATE_SETTINGS,
   TELEMETRY_SETTINGS,
 } from './records';
-import type { AppConfig, ConfigResult, DatabricksAuthConfig, PolicySettings, StorageConfig } from './types';
+import type { AppConfig, ConfigResult, DatabricksAuthConfig, PolicySettings, SpaceChoice, SpacePin, StorageConfig } from './types';
 
 // Defaults and ranges live in the records (records/); this file holds only what ties settings together.
 
@@ -59,6 +60,36 @@ function readDatabricksAuth(r: EnvReader, optional: boolean): DatabricksAuthConf
       return clientId ? { type, clientId } : { type };
     }
   }
+}
+
+function pairsOf(items: readonly string[]): [string, string][] {
+  return items.map((item) => {
+    const at = item.indexOf('=');
+    return [item.slice(0, at).trim(), item.slice(at + 1).trim()];
+  });
+}
+
+/**
+ * The spaces people may use, the default first: GENIE_SPACE_ID under the alias GENIE_SPACES gives
+ * its id, else `default`. Aliases and ids are each listed once; `default` names GENIE_SPACE_ID only.
+ */
+function readSpaces(r: EnvReader, defaultSpaceId: string): { spaces: SpaceChoice[]; spacePins: SpacePin[] } {
+  const listed = pairsOf(r.get(DB.spaces)).map(([alias, spaceId]) => ({ alias, spaceId }));
+  const aliases = listed.map((s) => s.alias);
+  const ids = listed.map((s) => s.spaceId);
+  if (aliases.some((a, i) => aliases.indexOf(a) !== i)) r.invalid(DB.spaces, `${DB.spaces.expected}, each alias once`);
+  else if (ids.some((id, i) => ids.indexOf(id) !== i)) r.invalid(DB.spaces, `${DB.spaces.expected}, each space id once`);
+  else if (listed.some((s) => s.alias === DEFAULT_SPACE_ALIAS && s.spaceId !== defaultSpaceId)) {
+    r.invalid(DB.spaces, `${DB.spaces.expected}; the alias "${DEFAULT_SPACE_ALIAS}" names GENIE_SPACE_ID only`);
+  }
+  const listedDefault = listed.find((s) => s.spaceId === defaultSpaceId);
+  const spaces = [listedDefault ?? { alias: DEFAULT_SPACE_ALIAS, spaceId: defaultSpaceId }, ...listed.filter((s) => s !== listedDefault)];
+  const spacePins = pairsOf(r.get(DB.spacePins)).map(([chatId, alias]) => ({ chatId, alias }));
+  const unknown = spacePins.filter((pin) => !spaces.some((s) => s.alias === pin.alias)).map((pin) => pin.alias);
+  if (unknown.length) r.invalid(DB.spacePins, `${DB.spacePins.expected}, each alias one of GENIE_SPACES (not: ${unknown.join(', ')})`);
+  const chats = spacePins.map((pin) => pin.chatId);
+  if (chats.some((c, i) => chats.indexOf(c) !== i)) r.invalid(DB.spacePins, `${DB.spacePins.expected}, each team or channel once`);
+  return { spaces, spacePins };
 }
 
 const STORAGE = STATE_SETTINGS.storage;
@@ -199,7 +230,8 @@ export function loadConfig(env: Env): ConfigResult {
   const r = new EnvReader(env);
   const genie = readGenie(r);
   const auth = readDatabricksAuth(r, genie.identity === 'user');
-  const databricks = { host: r.required(DB.host), spaceId: r.required(DB.spaceId), ...(auth ? { auth } : {}) };
+  const spaceId = r.required(DB.spaceId);
+  const databricks = { host: r.required(DB.host), spaceId, ...readSpaces(r, spaceId), ...(auth ? { auth } : {}) };
   const bot = readBot(r);
   const storage = readStorage(r);
   const { state, answers } = readState(r, storage);

@@ -9,6 +9,18 @@ export type DatabricksAuthConfig =
   | { readonly type: 'azure-client-secret'; readonly tenantId: string; readonly clientId: string; readonly clientSecret: string }
   | { readonly type: 'azure-msi'; readonly clientId?: string };
 
+/** A space this deployment offers, under the alias people type after `use`. */
+export interface SpaceChoice {
+  readonly alias: string;
+  readonly spaceId: string;
+}
+
+/** A team (channelData.team.id) or channel (channelData.channel.id) pinned to one space. */
+export interface SpacePin {
+  readonly chatId: string;
+  readonly alias: string;
+}
+
 export type StorageConfig =
   | { readonly kind: 'connectionString'; readonly connectionString: string }
   | { readonly kind: 'identity'; readonly tableServiceUri: string; readonly queueServiceUri: string; readonly clientId?: string };
@@ -35,7 +47,12 @@ export interface AppConfig {
   readonly databricks: {
     /** Origin only, e.g. `https://adb-1.azuredatabricks.net`. */
     readonly host: string;
+    /** The default space: chats neither pinned nor switched ask it. */
     readonly spaceId: string;
+    /** Every space people may use, the default first (GENIE_SPACE_ID, under its alias). */
+    readonly spaces: readonly SpaceChoice[];
+    /** Teams and channels that always use one space: team or channel id → space alias. */
+    readonly spacePins: readonly SpacePin[];
     /** The app's own Databricks credentials; absent only with GENIE_IDENTITY=user when none are set. */
     readonly auth?: DatabricksAuthConfig;
   };

@@ -107,6 +107,11 @@ export class GenieClient {
     return new GenieClient({ ...this.options, tokens });
   }
 
+  /** The same client asking another space (one deployment may offer several: GENIE_SPACES). */
+  inSpace(spaceId: string): GenieClient {
+    return spaceId === this.spaceId ? this : new GenieClient({ ...this.options, spaceId });
+  }
+
   async startConversation(content: string): Promise<{ ref: GenieMessageRef; message?: GenieMessage }> {
     const data = await this.call<StartConversationResponse>({
       endpoint: 'start-conversation',
@@ -204,7 +209,7 @@ export class GenieClient {
     });
   }
 
-  /** The space itself: a cheap check that the host, the credentials and the permission all work. */
+  /** The space itself (title, description): a cheap check that the host, the credentials and the permission all work. */
   getSpace(): Promise<GenieSpace> {
     return this.call<GenieSpace>({ endpoint: 'get-space', method: 'GET', path: `/spaces/${segment(this.spaceId)}` });
   }

@@ -8,6 +8,8 @@ export const enUS = {
     help: ['help', '?', 'commands'],
     new: ['new', 'reset', 'new chat', 'new conversation', 'start over'],
     signOut: ['sign out', 'signout', 'log out', 'logout'],
+    spaces: ['spaces', 'list spaces', 'show spaces'],
+    use: ['use', 'switch to'],
   },
   messages: {
     'help.intro': 'I answer questions about your data with Databricks Genie.',
@@ -110,5 +112,19 @@ export const enUS = {
     'download.failed': "Genie couldn't prepare the file. Please press the button again in a minute.",
     'download.tooSlow': 'Preparing the file took too long. Please press the button again in a few minutes, or ask a narrower question.',
     'download.expired': 'This answer is too old to download. Ask the question again for a fresh answer.',
+    'help.space': 'You’re asking **{title}**. Type **{spaces}** to see the other Genie spaces you can use.',
+    'spaces.title': 'Genie spaces you can ask',
+    'spaces.currentMark': 'asking now',
+    'spaces.useButton': 'Use {title}',
+    'spaces.hint':
+      'Press a button, or type **{use}** and a space’s short name, e.g. **{use} {example}**. Switching starts a fresh conversation.',
+    'spaces.none': 'You can’t open any of the Genie spaces this bot offers. Ask your Databricks administrator for access.',
+    'spaces.switched': 'Now asking **{title}**, in a fresh conversation.',
+    'spaces.unknown': '“{alias}” isn’t one of my Genie spaces. Choose one of: {aliases}.',
+    'spaces.noAccess':
+      'You can’t open **{title}** in Databricks. {admin, select, none {Ask your Databricks administrator} other {Ask {admin}}} for access.',
+    'spaces.pinned': 'This team or channel always asks **{title}**; it can’t be switched here.',
+    'card.fromSpace': 'From **{title}**',
+    'citations.space.abstract': 'The Genie space that answered',
   },
 } as const;

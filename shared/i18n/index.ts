@@ -18,7 +18,7 @@ export type MessageValues = Readonly<Record<string, string | number>>;
 /** What the bot says, in one language. */
 export interface Messages {
   readonly locale: Locale;
-  /** The message with its placeholders filled; `{help}` and `{new}` are this language's command words. */
+  /** The message with its placeholders filled; `{help}`, `{new}`, `{spaces}` and `{use}` are this language's command words. */
   text(key: MessageKey, values?: MessageValues): string;
 }
 
@@ -31,7 +31,8 @@ class CatalogMessages implements Messages {
     readonly locale: Locale,
     private readonly catalog: Catalog,
   ) {
-    this.commandValues = { help: catalog.commands.help[0] ?? 'help', new: catalog.commands.new[0] ?? 'new' };
+    const word = (command: Command): string => catalog.commands[command][0] ?? command;
+    this.commandValues = { help: word('help'), new: word('new'), spaces: word('spaces'), use: word('use') };
   }
 
   text(key: MessageKey, values: MessageValues = {}): string {
@@ -87,6 +88,12 @@ const COMMANDS = new Map<string, Command>(
     ),
   ),
 );
+
+/** Every word of `command` in every shipped language, longest first (lower-case). */
+export function commandWords(command: Command): string[] {
+  const words = Object.values(CATALOGS).flatMap((catalog: Catalog) => catalog.commands[command].map((word) => word.toLowerCase()));
+  return [...new Set(words)].sort((a, b) => b.length - a.length);
+}
 
 /** The command a (normalized, lower-case) word names, in any shipped language: a zh-TW user may still type `help`. */
 export function commandNamed(word: string): Command | undefined {

@@ -6,6 +6,8 @@ export const zhCN = {
     help: ['帮助', '说明'],
     new: ['新对话', '重置'],
     signOut: ['退出登录', '登出'],
+    spaces: ['空间', '空间列表', '列出空间'],
+    use: ['使用', '切换到', '切换至'],
   },
   messages: {
     'help.intro': '我通过 Databricks Genie 回答关于你的数据的问题。',
@@ -100,5 +102,18 @@ export const zhCN = {
     'download.failed': 'Genie 无法准备文件。请过一分钟再按一次按钮。',
     'download.tooSlow': '准备文件花了太长时间。请过几分钟再按一次按钮，或者问一个范围更小的问题。',
     'download.expired': '这个回答已经太旧，无法下载。请再问一次，获取新的回答。',
+    'help.space': '当前查询的是 **{title}**。输入 **{spaces}** 可查看你能使用的其他 Genie 空间。',
+    'spaces.title': '你可以查询的 Genie 空间',
+    'spaces.currentMark': '当前使用',
+    'spaces.useButton': '使用 {title}',
+    'spaces.hint': '点击按钮，或输入 **{use}** 加上空间的简称，例如 **{use} {example}**。切换后会开始新的对话。',
+    'spaces.none': '你无法打开此机器人提供的任何 Genie 空间。请向你的 Databricks 管理员申请访问权限。',
+    'spaces.switched': '现在查询的是 **{title}**，已开始新的对话。',
+    'spaces.unknown': '“{alias}”不是我的 Genie 空间。请从以下选择：{aliases}。',
+    'spaces.noAccess':
+      '你在 Databricks 中无法打开 **{title}**。{admin, select, none {请向你的 Databricks 管理员} other {请向 {admin} }}申请访问权限。',
+    'spaces.pinned': '此团队或频道固定查询 **{title}**，无法在这里切换。',
+    'card.fromSpace': '来自 **{title}**',
+    'citations.space.abstract': '回答此问题的 Genie 空间',
   },
 } as const satisfies Catalog;

@@ -6,6 +6,8 @@ export const zhTW = {
     help: ['說明', '幫助'],
     new: ['新對話', '重置'],
     signOut: ['登出'],
+    spaces: ['空間', '空間清單', '列出空間'],
+    use: ['使用', '切換到', '切換至'],
   },
   messages: {
     'help.intro': '我會透過 Databricks Genie 回答關於您資料的問題。',
@@ -99,5 +101,18 @@ export const zhTW = {
     'download.failed': 'Genie 無法準備檔案。請過一分鐘再按一次按鈕。',
     'download.tooSlow': '準備檔案花了太久時間。請過幾分鐘再按一次按鈕，或問一個範圍更小的問題。',
     'download.expired': '這個回答已經太舊，無法下載。請再問一次，取得新的回答。',
+    'help.space': '目前查詢的是 **{title}**。輸入 **{spaces}** 可查看您能使用的其他 Genie 空間。',
+    'spaces.title': '您可以查詢的 Genie 空間',
+    'spaces.currentMark': '目前使用中',
+    'spaces.useButton': '使用 {title}',
+    'spaces.hint': '按下按鈕，或輸入 **{use}** 加上空間的簡稱，例如 **{use} {example}**。切換後會開始新的對話。',
+    'spaces.none': '您無法開啟這個機器人提供的任何 Genie 空間。請向您的 Databricks 管理員申請存取權限。',
+    'spaces.switched': '現在查詢的是 **{title}**，已開始新的對話。',
+    'spaces.unknown': '「{alias}」不是我的 Genie 空間。請從以下選擇：{aliases}。',
+    'spaces.noAccess':
+      '您在 Databricks 中無法開啟 **{title}**。{admin, select, none {請向您的 Databricks 管理員} other {請向 {admin} }}申請存取權限。',
+    'spaces.pinned': '這個團隊或頻道固定查詢 **{title}**，無法在這裡切換。',
+    'card.fromSpace': '來自 **{title}**',
+    'citations.space.abstract': '回答這個問題的 Genie 空間',
   },
 } as const satisfies Catalog;

@@ -27,7 +27,7 @@ export { ChatLanes, LaneContendedError, type LaneValue, type Turn } from './lane
 export { MemoryRecordStore } from './memory-store';
 export { PacerContendedError, type PacerOptions, type PaceValue, QuestionPacer, type Slot, SLOT_TOLERANCE_MS } from './pacer';
 export type { RecordStore, Versioned } from './record-store';
-export { type ConversationLease, type SessionOptions, SessionService, type SessionValue } from './sessions';
+export { type AskedIn, type ConversationLease, type SessionOptions, SessionService, type SessionValue } from './sessions';
 export {
   type BotState,
   createBotState,

@@ -54,6 +54,8 @@ export interface JobValue {
   readonly chatKey: string;
   /** The question; blanked when the job finishes, so user text is not kept longer than needed. */
   readonly question: string;
+  /** The Genie space the question goes to (the chat's when it was asked); absent: the default space. */
+  readonly spaceId?: string;
   readonly reference: StoredReference;
   readonly state: JobState;
   readonly createdAt: number;

@@ -115,7 +115,12 @@ export function createBotState(
   const lanes = new ChatLanes(stores.dedup as RecordStore<LaneValue>, JOB_OPEN_TTL_MS, clock);
   return {
     stores,
-    sessions: new SessionService(stores.sessions, { spaceId: config.databricks.spaceId, idleMs: config.state.sessionIdleMs, clock }),
+    sessions: new SessionService(stores.sessions, {
+      spaceId: config.databricks.spaceId,
+      spaceIds: config.databricks.spaces.map((s) => s.spaceId),
+      idleMs: config.state.sessionIdleMs,
+      clock,
+    }),
     dedup: new ActivityDeduplicator(stores.dedup, clock),
     jobs: new JobStore(stores.jobs, { clock, lanes }),
     answers: new AnswerIndex(stores.dedup as RecordStore<AnswerValue>, clock),

@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib';
 
 import {
   DEFAULT_EMULATOR_TOKEN,
+  DEMO_OPS_SPACE_ID,
   DEMO_QUESTIONS,
   DEMO_SPACE_ID,
   type GenieEmulator,
@@ -476,6 +477,40 @@ describe('Genie emulator: full-result downloads', () => {
     assert.throws(() => parseScriptedAnswer({ queries: [{ ...query, download: { pendingMs: -1 } }] }), ScenarioError);
     assert.throws(() => parseScriptedAnswer({ queries: [{ ...query, download: { after: 1 } }] }), ScenarioError);
     assert.deepEqual(parseScriptedAnswer({ queries: [{ ...query, download: { pendingMs: 5 } }] }).queries?.[0]?.download, { pendingMs: 5 });
+  });
+});
+
+describe('Genie emulator: several spaces', () => {
+  it('serves each space with its own title, demo data and conversations, and refuses a person a space they may not open', async () => {
+    const h = await Harness.start({ demo: true, timeScale: 0, users: [{ token: 'alice', name: 'alice', spaces: [DEMO_SPACE_ID] }] });
+    const ops = `/api/2.0/genie/spaces/${DEMO_OPS_SPACE_ID}`;
+    assert.deepEqual(h.emulator.spaceIds, [DEMO_SPACE_ID, DEMO_OPS_SPACE_ID]);
+    const info = await h.call<{ space_id: string; title: string; description: string }>('GET', ops);
+    assert.equal(info.json.title, 'Operations (Genie emulator demo)');
+    assert.match(info.json.description, /shipments/);
+
+    const started = await h.call<Started>('POST', `${ops}/start-conversation`, { content: 'Late shipments by warehouse' });
+    assert.equal(started.json.message.space_id, DEMO_OPS_SPACE_ID);
+    const answered = await h.call<Message>(
+      'GET',
+      `${ops}/conversations/${started.json.conversation_id}/messages/${started.json.message_id}`,
+    );
+    assert.match(JSON.stringify(answered.json.attachments), /Late shipments by warehouse/, 'the ops demo data');
+    const salesPath = `${h.space}/conversations/${started.json.conversation_id}`;
+    assert.equal((await h.call('DELETE', salesPath)).status, 404, 'a conversation exists only in its own space');
+    assert.equal((await h.call('DELETE', `${ops}/conversations/${started.json.conversation_id}`)).status, 200);
+    assert.deepEqual(h.emulator.stats().conversationsDeleted, [started.json.conversation_id]);
+    assert.deepEqual(
+      h.emulator.messages().map((m) => m.spaceId),
+      [DEMO_OPS_SPACE_ID],
+    );
+
+    const asAlice = { Authorization: 'Bearer alice' };
+    assert.equal((await h.call('GET', h.space, undefined, asAlice)).status, 200);
+    const refused = await h.call<ErrorBody>('GET', ops, undefined, asAlice);
+    assert.equal(refused.status, 403);
+    assert.equal(refused.json.error_code, 'PERMISSION_DENIED');
+    assert.equal((await h.call('POST', `${ops}/start-conversation`, { content: 'hi' }, asAlice)).status, 403);
   });
 });
 

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 
 import type { Page } from 'playwright-core';
 
-import { type GenieEmulator, startGenieEmulator } from '../../dev/genie-emulator';
+import { DEMO_OPS_SPACE_ID, type GenieEmulator, startGenieEmulator } from '../../dev/genie-emulator';
 import { type DevHost, startDevHost } from '../../dev/host';
 import { reloadConfig } from '../../shared/config';
 import { askGenie, GenieClient, patTokenSource } from '../../shared/genie';
@@ -65,6 +65,8 @@ describe('Genie for Teams in the Agents Playground', { timeout: 300_000 }, () =>
       DATABRICKS_TOKEN: genie.token,
       ANSWER_DISPATCH: 'inline',
       SAMPLE_QUESTIONS: 'Top 5 products by revenue;Revenue by region last quarter',
+      // Two spaces, as `npm run dev` offers them: answers name theirs, and step 8 switches.
+      GENIE_SPACES: `sales=${genie.spaceId};ops=${DEMO_OPS_SPACE_ID}`,
       LOG_LEVEL: 'warn',
     };
     for (const [name, value] of Object.entries(env)) {
@@ -220,5 +222,27 @@ describe('Genie for Teams in the Agents Playground', { timeout: 300_000 }, () =>
     await sendMessage(p, 'Show me the broken report');
     const reply = await waitForBotMessage(p, /rephras/i, { after: before, timeoutMs: 30_000 });
     assert.ok(!/Exception|TABLE_OR_VIEW|\bat \w+ \(|Error:/.test(reply.text), `plain words only: ${reply.text}`);
+  });
+
+  it('8. `spaces` and its button switch the chat to another space; the answer names it', STEP, async () => {
+    const p = page();
+    let before = await messageCount(p);
+    await sendMessage(p, 'spaces');
+    const list = await waitForBotMessage(p, (m) => m.cards === 1, { after: before });
+    const buttons = await cardButtons(messageCard(p, list.index));
+    const useOps = buttons.find((title) => title.startsWith('Use Operations'));
+    assert.ok(useOps, `a button for the ops space among ${buttons.join(', ')}`);
+    const clicked = await clickCardButton(p, useOps);
+    assert.equal(clicked.kind, 'invoke');
+    await waitForBotMessage(p, /Now asking Operations/);
+    before = await messageCount(p);
+    await sendMessage(p, 'Late shipments by warehouse');
+    const answer = await waitForBotMessage(p, (m) => m.cards === 1, { after: before, timeoutMs: 30_000 });
+    assert.match(answer.text, /From Operations \(Genie emulator demo\)/, 'the answer names its space');
+    assert.equal((await cardTableRows(messageCard(p, answer.index)))[1]?.[0], 'Rotterdam', 'the ops space’s data');
+    const asked = genie.messages().at(-1)!;
+    assert.equal(asked.spaceId, DEMO_OPS_SPACE_ID, 'asked in the ops space');
+    assert.equal(genie.messages().filter((m) => m.conversationId === asked.conversationId).length, 1, 'in a conversation of its own');
+    await screenshot(p, join(SHOTS, '8-spaces.png'));
   });
 });

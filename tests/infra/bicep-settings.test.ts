@@ -185,6 +185,9 @@ const FAKE_EXPRESSIONS: Readonly<Record<string, string>> = {
     'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/',
   databricksHost: 'https://adb-1234567890123456.7.azuredatabricks.net',
   genieSpaceId: '01ef64767add1e6daa55e6299276657d',
+  // One space unless GENIE_SPACES lists more.
+  genieSpaces: '',
+  genieSpacePins: '',
   stateTablePrefix: 'genie',
   'string ( sessionIdleMinutes )': '240',
   sampleQuestions: 'Top 5 products by revenue?;Orders last week by region',

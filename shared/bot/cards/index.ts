@@ -20,3 +20,4 @@ export {
 export { plainText, safeProse } from './escape';
 export { CellFormatter, MAX_CELL_CHARS, NULL_MARK } from './format';
 export { renderHelpCard } from './messages';
+export { isUseSpaceActionData, renderSpacesCard, type SpaceEntry, USE_SPACE_VERB, type UseSpaceActionData } from './spaces';

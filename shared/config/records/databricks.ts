@@ -1,5 +1,14 @@
 import { HOST_SETTINGS } from '../host';
-import { boolean, choice, number, secret, text, url } from './kinds';
+import { boolean, choice, list, number, secret, text, url } from './kinds';
+
+/** What a Genie space id looks like (the id in the space URL). */
+export const SPACE_ID_PATTERN = /^[\w-]{8,128}$/;
+/** A space alias: a lower-case word people type after `use`. */
+export const SPACE_ALIAS_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
+/** The alias GENIE_SPACE_ID is offered under when GENIE_SPACES does not list its id. */
+export const DEFAULT_SPACE_ALIAS = 'default';
+
+const alias = SPACE_ALIAS_PATTERN.source.slice(1, -1);
 
 export const DATABRICKS_SETTINGS = {
   host: url({
@@ -15,7 +24,22 @@ export const DATABRICKS_SETTINGS = {
     need: 'required',
     doc: 'The Genie space to ask: the id in the space URL (…/genie/rooms/<id>).',
     expected: 'the space id alone (letters, digits) from the space URL …/genie/rooms/<id>, not the whole URL',
-    check: (v) => /^[\w-]{8,128}$/.test(v),
+    check: (v) => SPACE_ID_PATTERN.test(v),
+  }),
+  spaces: list({
+    name: 'GENIE_SPACES',
+    separator: ';',
+    item: {
+      pattern: new RegExp(`^${alias}\\s*=\\s*${SPACE_ID_PATTERN.source.slice(1, -1)}$`),
+      what: 'alias=space_id pairs (aliases lower-case words)',
+    },
+    doc: `Further spaces people may switch to with \`use <alias>\`, as alias=space_id (e.g. \`sales=01ef…;ops=01f0…\`); titles and descriptions come from Genie. GENIE_SPACE_ID stays the default space, offered as alias \`${DEFAULT_SPACE_ALIAS}\` unless listed here under another alias.`,
+  }),
+  spacePins: list({
+    name: 'GENIE_SPACE_PINS',
+    separator: ';',
+    item: { pattern: new RegExp(`^[^=\\s]+\\s*=\\s*${alias}$`), what: 'team or channel id=alias pairs' },
+    doc: 'Teams or channels that always use one space (they cannot switch), as `<team or channel id>=alias` (the `19:…@thread.tacv2` id from the team or channel link); every alias must be one of GENIE_SPACES (or `default`).',
   }),
   authType: choice({
     name: 'DATABRICKS_AUTH_TYPE',

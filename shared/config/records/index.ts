@@ -14,6 +14,7 @@ import { TELEMETRY_SETTINGS } from './telemetry';
  * and the infra test are checked against them.
  */
 
+export { DEFAULT_SPACE_ALIAS } from './databricks';
 export type { AnySetting, SettingValue, TextSetting, UrlSetting } from './kinds';
 export { MAX_ALLOWED_GROUPS } from './policy';
 export {

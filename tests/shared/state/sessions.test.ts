@@ -123,3 +123,69 @@ describe('SessionService expiry and reset', () => {
     assert.equal(await sessions.reset('nobody'), false);
   });
 });
+
+describe('SessionService with several spaces', () => {
+  const OPS = '01f0e1a5c0de4e6a9d5b7e1d2a3c4b60';
+  const GONE = '01f0aaaaaaaaaaaaaaaaaaaaaaaaaaaa';
+
+  function setUp() {
+    const clock = new ManualClock(1_000);
+    const stores = createMemoryStores(1_000, clock);
+    const sessions = new SessionService(stores.sessions, { spaceId: SPACE, spaceIds: [SPACE, OPS], idleMs: 60_000, clock });
+    const deleted: string[] = [];
+    const sweep = () =>
+      sweepExpired(stores, {
+        now: clock.now() + 120_000,
+        deleteConversation: (space, conversation) => {
+          deleted.push(`${space}/${conversation}`);
+          return Promise.resolve();
+        },
+      });
+    return { clock, stores, sessions, deleted, sweep };
+  }
+
+  it('a choice keeps the space across `new`, never continues the other space’s conversation, and retires it in its own space', async () => {
+    const { clock, sessions, deleted, sweep } = setUp();
+    const first = await sessions.acquire('chat', 'job-1', { spaceId: SPACE, askedAt: clock.now() });
+    await sessions.recordAsked('chat', { spaceId: SPACE, conversationId: 'sales-1', messageId: 'm1' }, first);
+    clock.advance(10);
+    await sessions.choose('chat', OPS);
+    assert.equal(await sessions.spaceOf('chat'), OPS);
+    clock.advance(10);
+    const second = await sessions.acquire('chat', 'job-2', { spaceId: OPS, askedAt: clock.now() });
+    assert.equal(second.kind, 'start', 'a fresh conversation in the chosen space');
+    await sessions.recordAsked('chat', { spaceId: OPS, conversationId: 'ops-1', messageId: 'm2' }, second);
+    assert.deepEqual(await sessions.acquire('chat', 'job-3', { spaceId: OPS, askedAt: clock.now() }), {
+      kind: 'continue',
+      conversationId: 'ops-1',
+    });
+    await sessions.reset('chat');
+    assert.equal(await sessions.spaceOf('chat'), OPS, '`new` keeps the chosen space');
+    await sweep();
+    assert.deepEqual(deleted.sort(), [`${SPACE}/sales-1`, `${OPS}/ops-1`]);
+  });
+
+  it('a question asked before a switch is answered in its own space without moving the chat back', async () => {
+    const { clock, sessions, deleted, sweep } = setUp();
+    const askedAt = clock.now();
+    clock.advance(5);
+    await sessions.choose('chat', OPS);
+    const lease = await sessions.acquire('chat', 'job-early', { spaceId: SPACE, askedAt });
+    assert.deepEqual(lease, { kind: 'once' });
+    await sessions.recordAsked('chat', { spaceId: SPACE, conversationId: 'sales-once', messageId: 'm1' }, lease);
+    assert.equal(await sessions.spaceOf('chat'), OPS);
+    // A question asked after the switch into another space (a pinned channel) takes the chat over.
+    const later = await sessions.acquire('chat', 'job-late', { spaceId: SPACE, askedAt: clock.now() + 1 });
+    assert.equal(later.kind, 'start');
+    await sweep();
+    assert.deepEqual(deleted, [`${SPACE}/sales-once`], 'the one-off conversation is deleted in its space');
+  });
+
+  it('counts a session of a space no longer offered as none: the chat is back to the default', async () => {
+    const { clock, stores, sessions } = setUp();
+    await stores.sessions.put('chat', { spaceId: GONE, conversationId: 'c-gone', lastUsedAt: clock.now() }, clock.now() + 60_000);
+    assert.equal(await sessions.current('chat'), undefined);
+    assert.equal(await sessions.spaceOf('chat'), SPACE);
+    assert.equal((await sessions.acquire('chat', 'job-1')).kind, 'start');
+  });
+});
