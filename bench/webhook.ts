@@ -45,12 +45,13 @@ export const webhookAck: Benchmark = async ({ quick, log }) => {
   const figures: Figure[] = [];
   try {
     let n = 0;
-    const ask = async (): Promise<number> => {
+    /** One question; by default each from another person, as a real burst is. */
+    const ask = async (onePerson = false): Promise<number> => {
       const id = ++n;
       const body = userMessage(connector.url, `question ${id}`, {
         conversationId: `a:bench-${id}`,
         id: `bench-activity-${id}`,
-        ...aPerson(id),
+        ...(onePerson ? {} : aPerson(id)),
       });
       const started = performance.now();
       const response = await http.request({
@@ -93,6 +94,21 @@ export const webhookAck: Benchmark = async ({ quick, log }) => {
         },
       );
     }
+    // Reference: the same 20-question bursts all from one person, whose per-person rate record every
+    // question must update (conditional writes in turn): what a burst from one sender costs.
+    const onePerson: number[] = [];
+    for (let burst = 0; burst < (quick ? 3 : 10); burst++) {
+      onePerson.push(...(await Promise.all(Array.from({ length: 20 }, () => ask(true)))));
+      await new Promise((resolve) => setTimeout(resolve, 1_300));
+    }
+    const onePersonP99 = percentile(onePerson, 0.99);
+    log(`webhook ack @20, one person: p99 ${round(onePersonP99)} ms`);
+    figures.push({
+      benchmark: '1 webhook ack',
+      measure: 'p99 @ 20 concurrent, all from one person',
+      value: round(onePersonP99),
+      unit: 'ms',
+    });
   } finally {
     await host.stop();
     http.destroy();

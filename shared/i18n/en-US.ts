@@ -102,7 +102,8 @@ export const enUS = {
 
     'download.button': 'Download all {rows, plural, one {# row} other {# rows}}',
     'download.started': 'Preparing the file — the link will appear in this chat.',
-    'download.preparing': '📥 Preparing a file with all {rows, plural, one {# row} other {# rows}} of this answer…',
+    'download.preparing':
+      '📥 Preparing a file with all {rows, plural, one {# row} other {# rows}} of this answer… If no link has appeared here in 3 minutes, please press the button again.',
     'download.ready': '📥 All {rows, plural, one {# row} other {# rows}} of this answer are ready ({format}).',
     'download.expiresIn':
       'The link works for about {minutes, plural, one {# minute} other {# minutes}}. Anyone who has it can open the file, so please don’t forward it.',

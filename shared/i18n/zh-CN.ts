@@ -93,7 +93,7 @@ export const zhCN = {
 
     'download.button': '下载全部 {rows, number} 行',
     'download.started': '正在准备文件，链接会出现在这个聊天中。',
-    'download.preparing': '📥 正在准备包含这个回答全部 {rows, number} 行的文件…',
+    'download.preparing': '📥 正在准备包含这个回答全部 {rows, number} 行的文件… 如果 3 分钟后这里还没有出现链接，请再按一次按钮。',
     'download.ready': '📥 这个回答的全部 {rows, number} 行已准备好（{format}）。',
     'download.expiresIn': '链接大约 {minutes, number} 分钟内有效。任何拿到链接的人都能打开文件，请不要转发。',
     'download.expiresSoon': '链接只在短时间内有效。任何拿到链接的人都能打开文件，请不要转发。',

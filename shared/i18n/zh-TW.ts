@@ -92,7 +92,7 @@ export const zhTW = {
 
     'download.button': '下載全部 {rows, number} 列',
     'download.started': '正在準備檔案，連結會出現在這個聊天中。',
-    'download.preparing': '📥 正在準備包含這個回答全部 {rows, number} 列的檔案…',
+    'download.preparing': '📥 正在準備包含這個回答全部 {rows, number} 列的檔案… 如果 3 分鐘後這裡還沒有出現連結，請再按一次按鈕。',
     'download.ready': '📥 這個回答的全部 {rows, number} 列已準備好（{format}）。',
     'download.expiresIn': '連結大約 {minutes, number} 分鐘內有效。任何拿到連結的人都能開啟檔案，請不要轉傳。',
     'download.expiresSoon': '連結只在短時間內有效。任何拿到連結的人都能開啟檔案，請不要轉傳。',
