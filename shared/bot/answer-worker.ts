@@ -17,34 +17,18 @@ import {
 } from '../genie';
 import { type Messages, messagesFor, resolveLocale } from '../i18n';
 import { type Clock, systemClock } from '../runtime';
-import {
-  type BotState,
-  heldByOtherForMs,
-  isFinished,
-  isReplyHeldByOther,
-  type JobValue,
-  type QuestionMessage,
-  type ReplyClaim,
-  type Versioned,
-} from '../state';
+import { type BotState, heldByOtherForMs, isFinished, type JobValue, type QuestionMessage } from '../state';
 import { type Logger, type Telemetry, truncateForLog } from '../telemetry';
 import type { ConversationSender, UserTokens } from './adapter';
 import { Admission } from './admission';
-import { attachment, jsonBytes, plainText, renderAnswerCard, text as textBlock } from './cards';
-import { aiLabelFor, type AnswerSpace } from './citations';
+import { answerMessage } from './answer-message';
+import type { AnswerSpace } from './citations';
 import { errorCode } from './error-code';
-import { TEAMS_FEEDBACK_LOOP } from './feedback-loop';
-import { claimedBy, JobHandle, leasedBy } from './job-handle';
+import { JobHandle, keepLeased, leaseJob, REPLY_LEASE_MS } from './job-handle';
 import { ProgressStreams, showProgress } from './progress';
+import { mustRecord, QuestionReplies } from './reply';
 import { activityOfReference, genieAs, personKeyOf, signInCard, tokenUserOfReference } from './sign-in';
 import { SpaceDirectory } from './spaces';
-
-/** A reply older than this in state `replying` is taken to have died mid-send. */
-const REPLY_LEASE_MS = 2 * 60_000;
-/** A worker's hold on a job, renewed every third of it while it works; a dead worker's job is taken over after this. */
-const WORKER_LEASE_MS = 60_000;
-/** Tries at a write that must not be lost before giving up (1, 2, 4, 8 s apart: a short storage outage passes). */
-const MUST_RECORD_TRIES = 5;
 
 export interface AnswerWorkerDependencies {
   readonly config: AppConfig;
@@ -90,12 +74,16 @@ export class AnswerWorker {
   private readonly admission: Admission;
   private readonly streams: ProgressStreams;
   private readonly spaces: SpaceDirectory;
+  private readonly replies: QuestionReplies;
+  private readonly recording: { readonly clock: Clock; readonly logger: Logger };
 
   constructor(private readonly deps: AnswerWorkerDependencies) {
     this.clock = deps.clock ?? systemClock;
     this.spaces = deps.spaces ?? new SpaceDirectory(deps.config, this.clock);
     this.streams = new ProgressStreams({ ...deps, clock: this.clock });
     this.admission = new Admission({ ...deps, clock: this.clock, streams: this.streams });
+    this.replies = new QuestionReplies({ ...deps, clock: this.clock, streams: this.streams });
+    this.recording = { clock: this.clock, logger: deps.logger };
   }
 
   /** One attempt at a question, inside a `genie.answer` span joined to the host's trace when tracing is on. */
@@ -110,7 +98,7 @@ export class AnswerWorker {
       return;
     }
     const owner = randomUUID();
-    const lease = await this.lease(found, owner);
+    const lease = await leaseJob(this.deps.state, found, owner, this.clock);
     if (lease.kind === 'done') return;
     if (lease.kind === 'busy') {
       // Someone else is on it (this is a second delivery): look again once they should be done, holding no worker.
@@ -118,37 +106,14 @@ export class AnswerWorker {
       return;
     }
     const { job } = lease;
-    const renewal = setInterval(() => {
-      job.update({ worker: { by: owner, until: this.clock.now() + WORKER_LEASE_MS } }, leasedBy(owner)).catch((error: unknown) => {
-        this.deps.logger.warn('job.lease_renewal_failed', { job: message.jobId, error: errorCode(error) });
-      });
-    }, WORKER_LEASE_MS / 3);
-    renewal.unref();
+    const leased = keepLeased(job, owner, this.clock, (error: unknown) => {
+      this.deps.logger.warn('job.lease_renewal_failed', { job: message.jobId, error: errorCode(error) });
+    });
     try {
       await this.work(job, message, dequeueCount);
     } finally {
-      clearInterval(renewal);
-      // Let go, so a retry need not wait the lease out (best effort: it lapses anyway).
-      if (!isFinished(job.value.state)) await job.update({ worker: undefined }, leasedBy(owner)).catch(() => undefined);
+      await leased.stop();
     }
-  }
-
-  /** The job leased to `owner`; or how long it is still someone else's; or nothing left to do. */
-  private async lease(
-    found: Versioned<JobValue>,
-    owner: string,
-  ): Promise<{ kind: 'mine'; job: JobHandle } | { kind: 'busy'; forMs: number } | { kind: 'done' }> {
-    let latest: Versioned<JobValue> | undefined = found;
-    for (let look = 0; look < 3; look++) {
-      if (!latest || isFinished(latest.value.state)) return { kind: 'done' };
-      const now = this.clock.now();
-      const forMs = heldByOtherForMs(latest.value, owner, now, REPLY_LEASE_MS);
-      if (forMs > 0) return { kind: 'busy', forMs };
-      const leased = await this.deps.state.jobs.update(latest, { worker: { by: owner, until: now + WORKER_LEASE_MS } });
-      if (leased) return { kind: 'mine', job: new JobHandle(this.deps.state, leased) };
-      latest = await this.deps.state.jobs.get(found.key);
-    }
-    return { kind: 'busy', forMs: 0 };
   }
 
   private async work(job: JobHandle, message: QuestionMessage, dequeueCount: number): Promise<void> {
@@ -167,32 +132,9 @@ export class AnswerWorker {
         // Genie's payload holds the question and result rows: only with LOG_QUESTION_TEXT, at debug, compacted.
         this.deps.logger.debug('genie.answer', { ...log, payload: JSON.stringify(truncateForLog(answer)) });
       }
-      // Every Genie answer carries Teams' AI label; its citations count against the card's budget.
-      const from = await space;
-      const label = aiLabelFor(answer, messages, from);
-      const spaceLine = from
-        ? [textBlock(messages.text('card.fromSpace', { title: plainText(from.title) }), { isSubtle: true, size: 'Small' })]
-        : [];
-      const labelBytes = jsonBytes(label.entity) + jsonBytes(label.text ?? '') + jsonBytes(spaceLine);
-      const { cards } = this.deps.config;
-      const card = renderAnswerCard(
-        answer,
-        { ...cards, maxBytes: cards.maxBytes - labelBytes, locale: messages.locale },
-        { kind: 'buttons', job: message.jobId },
-      );
+      const { activity, card } = answerMessage(answer, messages, this.deps.config.cards, message.jobId, await space);
       await progress.stop();
-      // The [n] markers go inside the card: an activity of text and a card is two messages in Teams, and
-      // the status line (one part) cannot be replaced by two. One message, one set of feedback buttons.
-      const cited = {
-        ...card,
-        body: [
-          ...spaceLine,
-          ...card.body,
-          ...(label.text ? [textBlock(label.text, { isSubtle: true, size: 'Small', spacing: 'Small' })] : []),
-        ],
-      };
-      const activity = { attachments: [attachment(cited)], entities: [label.entity], channelData: TEAMS_FEEDBACK_LOOP };
-      const sent = await this.reply(job, activity, 'answered', cited);
+      const sent = await this.replies.send(job, activity, 'answered', card);
       if (sent) {
         const outcome = answer.clarification && !answer.query ? 'clarification' : 'answered';
         this.deps.telemetry.questionFinished(outcome, 'none', this.clock.now() - job.value.createdAt, result.waitedMs);
@@ -295,7 +237,7 @@ export class AnswerWorker {
     error: unknown,
     card?: Partial<Activity>['attachments'],
   ): Promise<void> {
-    const sent = await this.reply(job, { text, ...(card ? { attachments: card } : {}) }, 'failed', undefined, reason);
+    const sent = await this.replies.send(job, { text, ...(card ? { attachments: card } : {}) }, 'failed', undefined, reason);
     if (!sent) return;
     this.deps.telemetry.questionFinished('failed', reason, this.clock.now() - job.value.createdAt);
     this.deps.logger.warn('question.failed', { job: job.value.id, user: job.value.userHash, reason, error: errorCode(error) });
@@ -361,112 +303,13 @@ export class AnswerWorker {
         onAsked: async (ref) => {
           asked = true;
           // Recorded before waiting: a retry resumes this Genie message instead of asking again.
-          await this.mustRecord(job, 'genie_ids', () => job.update({ state: 'asked', genie: ref }));
-          await this.mustRecord(job, 'session', () => this.deps.state.sessions.recordAsked(chatKey, ref, lease));
+          await mustRecord(job, 'genie_ids', () => job.update({ state: 'asked', genie: ref }), this.recording);
+          await mustRecord(job, 'session', () => this.deps.state.sessions.recordAsked(chatKey, ref, lease), this.recording);
         },
       });
     } catch (error: unknown) {
       if (!asked) await this.deps.state.sessions.release(chatKey, lease);
       throw error;
     }
-  }
-
-  /**
-   * Sends the reply once: the job moves to `replying` first (one worker wins), the reply replaces
-   * the status line when there is one (a new message when replacing fails), then the job is done.
-   */
-  private async reply(
-    job: JobHandle,
-    activity: Partial<Activity>,
-    final: 'answered' | 'failed',
-    card?: JobValue['card'],
-    failure?: FailureReason,
-  ): Promise<boolean> {
-    const owner = randomUUID();
-    const claimed = await this.claimReply(job, owner);
-    if (!claimed) return false;
-    const mine = claimedBy(owner);
-    const { reference, statusActivityId } = claimed.value;
-    let delivered: string | undefined;
-    try {
-      // In a personal chat the reply ends the question's progress stream, when one is open.
-      delivered = await this.streams.finish(claimed.value, activity);
-      if (delivered === undefined && statusActivityId) {
-        try {
-          await this.deps.sender.update(reference, statusActivityId, activity);
-          delivered = statusActivityId;
-        } catch (error: unknown) {
-          this.deps.logger.warn('reply.replace_failed', { job: claimed.value.id, error: errorCode(error) });
-        }
-      }
-      if (delivered === undefined) {
-        delivered = await this.deps.sender.send(reference, activity);
-        if (statusActivityId) {
-          // A stale "Looking at your data…" above the answer is only untidy: failing to remove it fails nothing.
-          await this.deps.sender
-            .delete(reference, statusActivityId)
-            .catch((error: unknown) =>
-              this.deps.logger.warn('reply.status_delete_failed', { job: claimed.value.id, error: errorCode(error) }),
-            );
-        }
-      }
-    } catch (error: unknown) {
-      // Nothing reached the chat: give the claim back, so the next attempt sends instead of waiting it out.
-      await job.update({ state: claimed.value.replyClaim?.from ?? 'asked' }, mine);
-      throw error;
-    }
-    const answerActivityId = card && delivered ? delivered : undefined;
-    const sentPatch = {
-      state: final,
-      ...(card ? { card } : {}),
-      ...(answerActivityId ? { answerActivityId } : {}),
-      ...(failure ? { failure } : {}),
-    };
-    await this.mustRecord(job, 'reply', () => job.update(sentPatch, mine));
-    if (answerActivityId) {
-      // Teams' feedback buttons name the answer by its Teams message id: without the index they find nothing (logged, not fatal).
-      await this.deps.state.answers.record(claimed.value.chatKey, answerActivityId, claimed.value.id).catch((error: unknown) => {
-        this.deps.logger.warn('answer.index_failed', { job: claimed.value.id, error: errorCode(error) });
-      });
-    }
-    return true;
-  }
-
-  /**
-   * A write after a step that must not be repeated (Genie took the question, the chat took the reply):
-   * doing the step again would ask or answer twice, so a short storage outage is waited out. Past
-   * that the error stands, and a later attempt may repeat the step.
-   */
-  private async mustRecord(job: JobHandle, what: string, write: () => Promise<unknown>): Promise<void> {
-    for (let tries = 1; ; tries++) {
-      try {
-        await write();
-        return;
-      } catch (error: unknown) {
-        if (tries >= MUST_RECORD_TRIES) throw error;
-        this.deps.logger.warn('job.record_retry', { job: job.value.id, what, error: errorCode(error) });
-        await this.clock.sleep(1_000 * 2 ** (tries - 1));
-      }
-    }
-  }
-
-  /**
-   * Takes the right to send: refused while someone else's claim is fresh; after an ETag conflict
-   * the job is read again and judged afresh (another worker may have claimed or finished it).
-   */
-  private async claimReply(job: JobHandle, owner: string): Promise<Versioned<JobValue> | undefined> {
-    for (let look = 0; look < 3; look++) {
-      const latest = await job.reload();
-      if (!latest || isFinished(latest.value.state)) return undefined;
-      const now = this.clock.now();
-      if (isReplyHeldByOther(latest.value, owner, now, REPLY_LEASE_MS)) return undefined;
-      const from: ReplyClaim['from'] = latest.value.replyClaim?.from ?? (latest.value.state === 'queued' ? 'queued' : 'asked');
-      const claimed = await this.deps.state.jobs.update(latest, { state: 'replying', replyClaim: { by: owner, at: now, from } });
-      if (claimed) {
-        job.current = claimed;
-        return claimed;
-      }
-    }
-    return undefined;
   }
 }

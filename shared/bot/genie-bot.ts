@@ -10,28 +10,18 @@ import {
 } from 'botbuilder';
 
 import type { AppConfig } from '../config';
-import { type GenieClient, type GenieMessageRef, userMessageKey } from '../genie';
+import type { GenieClient } from '../genie';
 import { ensureError } from '../http';
-import { type MessageKey, type Messages, messagesFor, resolveLocale } from '../i18n';
-import type { BotState, JobValue, QuestionDispatcher, StoredReference, Versioned } from '../state';
+import { type Messages, messagesFor, resolveLocale } from '../i18n';
+import type { BotState, QuestionDispatcher, StoredReference } from '../state';
 import type { Logger, Telemetry } from '../telemetry';
 import type { ConversationSender, UserTokens } from './adapter';
-import {
-  ADAPTIVE_CARD_CONTENT_TYPE,
-  type AdaptiveCard,
-  attachment,
-  DOWNLOAD_VERB,
-  FEEDBACK_VERB,
-  isDownloadActionData,
-  isFeedbackActionData,
-  isUseSpaceActionData,
-  USE_SPACE_VERB,
-  withFeedbackGiven,
-} from './cards';
+import { CardActions } from './card-actions';
+import { attachment } from './cards';
 import { conversationKeyOf, isSharedChat } from './chat';
 import { parseCommand, parseUse } from './commands';
 import { FullResultDownloads } from './downloads';
-import { parseTeamsFeedback, SUBMIT_ACTION_INVOKE, type TeamsFeedback } from './feedback-loop';
+import { SUBMIT_ACTION_INVOKE } from './feedback-loop';
 import { completeSignIn, genieAs, personKeyOf, signInCard, tokenUserOf } from './sign-in';
 import { SpaceCommands } from './space-commands';
 import { SpaceDirectory } from './spaces';
@@ -63,10 +53,6 @@ export function questionText(activity: Partial<Activity>, botId: string | undefi
 export function jobIdOf(conversationId: string, activityId: string): string {
   const hex = createHash('sha256').update(`${conversationId}|${activityId}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-function sameMessage(a: GenieMessageRef, b: GenieMessageRef): boolean {
-  return a.spaceId === b.spaceId && a.conversationId === b.conversationId && a.messageId === b.messageId;
 }
 
 /** Whether a message would reach Genie as a question (not a command, not empty): what the per-person rate counts. */
@@ -102,6 +88,7 @@ export class GenieBot extends ActivityHandler {
   private readonly downloads: FullResultDownloads;
   private readonly spaces: SpaceDirectory;
   private readonly spaceCommands: SpaceCommands;
+  private readonly cardActions: CardActions;
 
   constructor(private readonly deps: GenieBotDependencies) {
     super();
@@ -109,6 +96,14 @@ export class GenieBot extends ActivityHandler {
     this.downloads = new FullResultDownloads({ sender: deps.sender, logger: deps.logger });
     this.spaces = deps.spaces ?? new SpaceDirectory(deps.config);
     this.spaceCommands = new SpaceCommands({ ...deps, directory: this.spaces });
+    this.cardActions = new CardActions({
+      ...deps,
+      downloads: this.downloads,
+      spaceCommands: this.spaceCommands,
+      genieFor: (activity) => this.genieFor(activity),
+      chatKeyOf: (activity) => this.conversationKey(activity),
+      userHash: (activity) => this.userHash(activity),
+    });
     this.onMessage(async (context, next) => {
       await this.handleMessage(context);
       await next();
@@ -310,99 +305,14 @@ export class GenieBot extends ActivityHandler {
     return true;
   }
 
-  /** 👍/👎 and "Download all N rows" (Action.Execute), each honoured only for its own job's chat and Genie message. */
-  protected override async onAdaptiveCardInvoke(
-    context: TurnContext,
-    invokeValue: AdaptiveCardInvokeValue,
-  ): Promise<AdaptiveCardInvokeResponse> {
-    const data: unknown = invokeValue.action?.data;
-    const verb = invokeValue.action?.verb;
-    const messages = this.messagesOf(context.activity);
-    if (verb === USE_SPACE_VERB && isUseSpaceActionData(data)) return this.spaceCommands.useFromCard(context, data, messages);
-    if (verb === DOWNLOAD_VERB && isDownloadActionData(data)) {
-      const job = await this.boundJob(context, data.job, data.ref);
-      if (!job) return this.refuseCardAction(context, messages);
-      return this.downloads.offer(job.value, data.ref, await this.genieFor(context.activity), messages);
-    }
-    if (verb !== FEEDBACK_VERB || !isFeedbackActionData(data)) {
-      return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'Unknown card action' } };
-    }
-    const { rating, ref } = data;
-    const job = await this.boundJob(context, data.job, ref);
-    if (!job) return this.refuseCardAction(context, messages);
-    const failed = await this.rateOnce(context, ref, { rating });
-    if (failed !== undefined) {
-      return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: messages.text(failed) as never };
-    }
-    const card = job.value.card;
-    if (card)
-      return {
-        statusCode: 200,
-        type: ADAPTIVE_CARD_CONTENT_TYPE,
-        value: withFeedbackGiven(card as AdaptiveCard, rating, messages) as never,
-      };
-    return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: messages.text('feedback.thanks') as never };
-  }
-
-  /** The job a card button names, when it is this chat's and recorded exactly the Genie message the button names. */
-  private async boundJob(context: TurnContext, jobId: string | undefined, ref: GenieMessageRef): Promise<Versioned<JobValue> | undefined> {
-    const job = jobId ? await this.deps.state.jobs.get(jobId) : undefined;
-    const recorded = job?.value.genie;
-    if (!job || job.value.chatKey !== this.conversationKey(context.activity) || !recorded || !sameMessage(recorded, ref)) return undefined;
-    return job;
-  }
-
-  /** A button replayed from another chat, or edited to name another message: 403, and nothing reaches Genie. */
-  private refuseCardAction(context: TurnContext, messages: Messages): AdaptiveCardInvokeResponse {
-    this.deps.telemetry.refused('card_action');
-    this.deps.logger.info('policy.refused', { reason: 'card_action', user: this.userHash(context.activity) });
-    return {
-      statusCode: 403,
-      type: 'application/vnd.microsoft.error',
-      value: { code: 'Forbidden', message: messages.text('refusal.cardActionElsewhere') },
-    };
+  /** Card buttons (Action.Execute): their own file. */
+  protected override onAdaptiveCardInvoke(context: TurnContext, invokeValue: AdaptiveCardInvokeValue): Promise<AdaptiveCardInvokeResponse> {
+    return this.cardActions.onCardAction(context, invokeValue, this.messagesOf(context.activity));
   }
 
   /** Teams' own 👍/👎 (`message/submitAction`); every other invoke as botbuilder handles it. */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== SUBMIT_ACTION_INVOKE) return super.onInvokeActivity(context);
-    const feedback = parseTeamsFeedback(context.activity.value);
-    if (!feedback) return { status: 400, body: { code: 'BadRequest', message: 'Unknown submit action' } };
-    // Bound like the card's buttons: the answer must be one this chat was sent, and its job must still know its Genie message.
-    const chatKey = this.conversationKey(context.activity);
-    const answered = context.activity.replyToId ? await this.deps.state.answers.jobOf(chatKey, context.activity.replyToId) : undefined;
-    const job = answered ? await this.deps.state.jobs.get(answered) : undefined;
-    const ref = job?.value.chatKey === chatKey ? job.value.genie : undefined;
-    if (!ref) {
-      this.deps.telemetry.refused('card_action');
-      this.deps.logger.info('policy.refused', { reason: 'card_action', user: this.userHash(context.activity) });
-      return { status: 404, body: { code: 'NotFound', message: 'No answer of this chat has that id' } };
-    }
-    const failed = await this.rateOnce(context, ref, feedback);
-    // Teams shows its own error for anything but 200: the person can press again (the de-dup key was given back).
-    return failed === undefined ? { status: 200, body: {} } : { status: 502, body: { code: 'GenieUnavailable', message: failed } };
-  }
-
-  /**
-   * Sends Genie the rating (and comment) once per Genie message and rating, whichever buttons were
-   * pressed: the card's and Teams' own share one de-dup key, so one click never rates twice.
-   * Returns the message key to tell the user when Genie could not be reached.
-   */
-  private async rateOnce(context: TurnContext, ref: GenieMessageRef, feedback: TeamsFeedback): Promise<MessageKey | undefined> {
-    const feedbackKey = [`feedback:${ref.conversationId}`, `${ref.messageId}:${feedback.rating}`] as const;
-    if (!(await this.deps.state.dedup.firstSeen(...feedbackKey))) return undefined;
-    try {
-      await (await this.genieFor(context.activity)).sendFeedback(ref, feedback.rating, feedback.comment);
-      this.deps.logger.debug('feedback.sent', {
-        rating: feedback.rating,
-        comment: feedback.comment !== undefined,
-        user: this.userHash(context.activity),
-      });
-      return undefined;
-    } catch (error: unknown) {
-      await this.deps.state.dedup.forget(...feedbackKey).catch(() => false);
-      this.deps.logger.warn('feedback.failed', { error: ensureError(error).name });
-      return userMessageKey(error);
-    }
+    return this.cardActions.onTeamsFeedback(context);
   }
 }

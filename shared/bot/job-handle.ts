@@ -1,4 +1,10 @@
-import { type BotState, isFinished, type JobValue, type Versioned } from '../state';
+import type { Clock } from '../runtime';
+import { type BotState, heldByOtherForMs, isFinished, type JobValue, type Versioned } from '../state';
+
+/** A reply older than this in state `replying` is taken to have died mid-send. */
+export const REPLY_LEASE_MS = 2 * 60_000;
+/** A worker's hold on a job, renewed every third of it while it works; a dead worker's job is taken over after this. */
+export const WORKER_LEASE_MS = 60_000;
 
 /** Whether a patch still makes sense on a record someone else changed in between. */
 export type Recheck = (fresh: JobValue) => boolean;
@@ -57,4 +63,46 @@ export class JobHandle {
     if (fresh) this.current = fresh;
     return fresh;
   }
+}
+
+/** The job leased to its worker; or how long it is still someone else's; or nothing left to do. */
+export type Lease =
+  { readonly kind: 'mine'; readonly job: JobHandle } | { readonly kind: 'busy'; readonly forMs: number } | { readonly kind: 'done' };
+
+/**
+ * Takes the job for `owner` with a conditional write of its worker lease, unless someone else holds
+ * the lease or a fresh reply claim; after an ETag conflict the job is read again and judged afresh.
+ */
+export async function leaseJob(state: BotState, found: Versioned<JobValue>, owner: string, clock: Clock): Promise<Lease> {
+  let latest: Versioned<JobValue> | undefined = found;
+  for (let look = 0; look < 3; look++) {
+    if (!latest || isFinished(latest.value.state)) return { kind: 'done' };
+    const now = clock.now();
+    const forMs = heldByOtherForMs(latest.value, owner, now, REPLY_LEASE_MS);
+    if (forMs > 0) return { kind: 'busy', forMs };
+    const leased = await state.jobs.update(latest, { worker: { by: owner, until: now + WORKER_LEASE_MS } });
+    if (leased) return { kind: 'mine', job: new JobHandle(state, leased) };
+    latest = await state.jobs.get(found.key);
+  }
+  return { kind: 'busy', forMs: 0 };
+}
+
+/** Renews `owner`'s lease on the job every third of it until stopped; then lets go (best effort: it lapses anyway). */
+export function keepLeased(
+  job: JobHandle,
+  owner: string,
+  clock: Clock,
+  onRenewalFailed: (error: unknown) => void,
+): { stop: () => Promise<void> } {
+  const renewal = setInterval(() => {
+    job.update({ worker: { by: owner, until: clock.now() + WORKER_LEASE_MS } }, leasedBy(owner)).catch(onRenewalFailed);
+  }, WORKER_LEASE_MS / 3);
+  renewal.unref();
+  return {
+    stop: async () => {
+      clearInterval(renewal);
+      // Let go, so a retry need not wait the lease out.
+      if (!isFinished(job.value.state)) await job.update({ worker: undefined }, leasedBy(owner)).catch(() => undefined);
+    },
+  };
 }
