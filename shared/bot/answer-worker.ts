@@ -23,6 +23,7 @@ import type { ConversationSender, UserTokens } from './adapter';
 import { Admission } from './admission';
 import { answerMessage } from './answer-message';
 import type { AnswerSpace } from './citations';
+import { FullResultDownloads } from './downloads';
 import { errorCode } from './error-code';
 import { JobHandle, keepLeased, leaseJob, REPLY_LEASE_MS } from './job-handle';
 import { ProgressStreams, showProgress } from './progress';
@@ -76,6 +77,7 @@ export class AnswerWorker {
   private readonly spaces: SpaceDirectory;
   private readonly replies: QuestionReplies;
   private readonly recording: { readonly clock: Clock; readonly logger: Logger };
+  private readonly downloads: FullResultDownloads;
 
   constructor(private readonly deps: AnswerWorkerDependencies) {
     this.clock = deps.clock ?? systemClock;
@@ -84,6 +86,7 @@ export class AnswerWorker {
     this.admission = new Admission({ ...deps, clock: this.clock, streams: this.streams });
     this.replies = new QuestionReplies({ ...deps, clock: this.clock, streams: this.streams });
     this.recording = { clock: this.clock, logger: deps.logger };
+    this.downloads = new FullResultDownloads({ sender: deps.sender, logger: deps.logger, clock: this.clock });
   }
 
   /** One attempt at a question, inside a `genie.answer` span joined to the host's trace when tracing is on. */
@@ -95,6 +98,10 @@ export class AnswerWorker {
     const found = await this.deps.state.jobs.get(message.jobId);
     if (!found) {
       this.deps.logger.warn('job.missing', { job: message.jobId });
+      return;
+    }
+    if (message.download) {
+      await this.prepareDownload(found.value, message.download.click);
       return;
     }
     const owner = randomUUID();
@@ -163,6 +170,15 @@ export class AnswerWorker {
       );
     } finally {
       await progress.stop();
+    }
+  }
+
+  /** "Download all N rows" of the job's answer (the click was bound to it); the click's key is given back after. */
+  private async prepareDownload(job: JobValue, click: string): Promise<void> {
+    try {
+      if (job.genie) await this.downloads.prepare(job, job.genie, await this.genieFor(job), this.messagesOf(job));
+    } finally {
+      await this.deps.state.dedup.forget(`download:${job.id}`, click).catch(() => false);
     }
   }
 

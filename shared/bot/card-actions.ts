@@ -3,7 +3,8 @@ import type { Activity, AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, Inv
 import { type GenieClient, type GenieMessageRef, userMessageKey } from '../genie';
 import { ensureError } from '../http';
 import type { MessageKey, Messages } from '../i18n';
-import type { BotState, JobValue, Versioned } from '../state';
+import { type Clock, systemClock } from '../runtime';
+import type { BotState, JobValue, QuestionDispatcher, Versioned } from '../state';
 import type { Logger, Telemetry } from '../telemetry';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
@@ -16,7 +17,7 @@ import {
   USE_SPACE_VERB,
   withFeedbackGiven,
 } from './cards';
-import type { FullResultDownloads } from './downloads';
+import { FullResultDownloads } from './downloads';
 import { parseTeamsFeedback, type TeamsFeedback } from './feedback-loop';
 import type { SpaceCommands } from './space-commands';
 
@@ -28,14 +29,19 @@ export interface CardActionsDependencies {
   readonly state: BotState;
   readonly logger: Logger;
   readonly telemetry: Telemetry;
-  readonly downloads: FullResultDownloads;
+  /** Where "Download all N rows" goes: the questions queue, so the wait survives this instance. */
+  readonly dispatcher: QuestionDispatcher;
   readonly spaceCommands: SpaceCommands;
   /** The Genie client for the person who pressed (the service's, or theirs in per-user mode). */
   readonly genieFor: (activity: Partial<Activity>) => Promise<GenieClient>;
   /** The chat's session key, which a job records. */
   readonly chatKeyOf: (activity: Partial<Activity>) => string;
   readonly userHash: (activity: Partial<Activity>) => string;
+  readonly clock?: Clock;
 }
+
+/** Presses of one answer's "Download all N rows" within this long join the first (the file takes up to 2 minutes). */
+const DOWNLOAD_CLICK_WINDOW_MS = 2 * 60_000;
 
 /**
  * The answer card's buttons (👍/👎, "Download all N rows", a space to use) and Teams' own 👍/👎:
@@ -43,7 +49,11 @@ export interface CardActionsDependencies {
  * gets 403 (404 for Teams' buttons) and nothing reaches Genie.
  */
 export class CardActions {
-  constructor(private readonly deps: CardActionsDependencies) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly deps: CardActionsDependencies) {
+    this.clock = deps.clock ?? systemClock;
+  }
 
   async onCardAction(context: TurnContext, invokeValue: AdaptiveCardInvokeValue, messages: Messages): Promise<AdaptiveCardInvokeResponse> {
     const data: unknown = invokeValue.action?.data;
@@ -52,7 +62,7 @@ export class CardActions {
     if (verb === DOWNLOAD_VERB && isDownloadActionData(data)) {
       const job = await this.boundJob(context, data.job, data.ref);
       if (!job) return this.refuse(context, messages);
-      return this.deps.downloads.offer(job.value, data.ref, await this.deps.genieFor(context.activity), messages);
+      return this.requestDownload(job.value, messages);
     }
     if (verb !== FEEDBACK_VERB || !isFeedbackActionData(data)) {
       return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message: 'Unknown card action' } };
@@ -90,6 +100,25 @@ export class CardActions {
     const failed = await this.rateOnce(context, ref, feedback);
     // Teams shows its own error for anything but 200: the person can press again (the de-dup key was given back).
     return failed === undefined ? { status: 200, body: {} } : { status: 502, body: { code: 'GenieUnavailable', message: failed } };
+  }
+
+  /**
+   * Hands the download to the queue and answers the click at once. A second press while one is on
+   * its way joins it (Genie is asked once); the worker gives the key back when the file is ready or
+   * failed, and a press after the window asks again whatever happened to the first.
+   */
+  private async requestDownload(job: JobValue, messages: Messages): Promise<AdaptiveCardInvokeResponse> {
+    const click = String(Math.floor(this.clock.now() / DOWNLOAD_CLICK_WINDOW_MS));
+    if (await this.deps.state.dedup.firstSeen(`download:${job.id}`, click)) {
+      try {
+        await this.deps.dispatcher.dispatch({ jobId: job.id, download: { click } });
+      } catch (error: unknown) {
+        await this.deps.state.dedup.forget(`download:${job.id}`, click).catch(() => false);
+        this.deps.logger.warn('download.handoff_failed', { job: job.id, error: ensureError(error).name });
+        return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: messages.text('download.failed') as never };
+      }
+    }
+    return FullResultDownloads.started(messages);
   }
 
   /** The job a card button names, when it is this chat's and recorded exactly the Genie message the button names. */

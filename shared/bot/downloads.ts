@@ -48,28 +48,20 @@ function failureKey(error: unknown): MessageKey {
  */
 export class FullResultDownloads {
   private readonly clock: Clock;
-  /** Jobs with a download in progress in this instance: a second click joins it instead of asking Genie again. */
-  private readonly inProgress = new Map<string, Promise<void>>();
-
   constructor(private readonly deps: FullResultDownloadsDependencies) {
     this.clock = deps.clock ?? systemClock;
   }
 
-  /** Starts (or joins) the download for `job` and answers the invoke with a plain line. */
-  offer(job: JobValue, ref: GenieMessageRef, genie: GenieClient, messages: Messages): AdaptiveCardInvokeResponse {
-    if (!this.inProgress.has(job.id)) {
-      const run = this.run(job, ref, genie, messages).finally(() => this.inProgress.delete(job.id));
-      this.inProgress.set(job.id, run);
-    }
+  /** What the click is answered with, at once: the file comes later, in the chat. */
+  static started(messages: Messages): AdaptiveCardInvokeResponse {
     return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: messages.text('download.started') as never };
   }
 
-  /** Resolves when every download in progress has ended (tests, orderly shutdown). */
-  async idle(): Promise<void> {
-    while (this.inProgress.size) await Promise.all([...this.inProgress.values()]);
-  }
-
-  private async run(job: JobValue, ref: GenieMessageRef, genie: GenieClient, messages: Messages): Promise<void> {
+  /**
+   * Prepares the file (on the questions queue, so the wait survives the instance that took the
+   * click) and shows the link, or a plain sentence, in the job's chat. Never throws.
+   */
+  async prepare(job: JobValue, ref: GenieMessageRef, genie: GenieClient, messages: Messages): Promise<void> {
     const log = { job: job.id, user: job.userHash };
     const started = this.clock.now();
     let statusId: string | undefined;

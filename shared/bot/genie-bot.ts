@@ -20,7 +20,6 @@ import { CardActions } from './card-actions';
 import { attachment } from './cards';
 import { conversationKeyOf, isSharedChat } from './chat';
 import { parseCommand, parseUse } from './commands';
-import { FullResultDownloads } from './downloads';
 import { SUBMIT_ACTION_INVOKE } from './feedback-loop';
 import { completeSignIn, genieAs, personKeyOf, signInCard, tokenUserOf } from './sign-in';
 import { SpaceCommands } from './space-commands';
@@ -84,8 +83,6 @@ export interface GenieBotDependencies {
  */
 export class GenieBot extends ActivityHandler {
   private readonly salt: string;
-  /** "Download all N rows": its own file; the bot only binds the click and hands it over. */
-  private readonly downloads: FullResultDownloads;
   private readonly spaces: SpaceDirectory;
   private readonly spaceCommands: SpaceCommands;
   private readonly cardActions: CardActions;
@@ -93,12 +90,10 @@ export class GenieBot extends ActivityHandler {
   constructor(private readonly deps: GenieBotDependencies) {
     super();
     this.salt = deps.config.telemetry.hashSalt ?? randomUUID();
-    this.downloads = new FullResultDownloads({ sender: deps.sender, logger: deps.logger });
     this.spaces = deps.spaces ?? new SpaceDirectory(deps.config);
     this.spaceCommands = new SpaceCommands({ ...deps, directory: this.spaces });
     this.cardActions = new CardActions({
       ...deps,
-      downloads: this.downloads,
       spaceCommands: this.spaceCommands,
       genieFor: (activity) => this.genieFor(activity),
       chatKeyOf: (activity) => this.conversationKey(activity),

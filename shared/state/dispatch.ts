@@ -3,13 +3,20 @@ import type { QueueClient } from '@azure/storage-queue';
 import { HOST_SETTINGS } from '../config';
 import { ensureError } from '../http';
 
-/** What goes on the questions queue: only the job id (the job record holds the rest). */
+/** What goes on the questions queue: the job id (the job record holds the rest). */
 export interface QuestionMessage {
   readonly jobId: string;
+  /**
+   * Present: not the question but "Download all N rows" of its answer, pressed; `click` is that
+   * click's de-dup key, given back when the file is ready or failed (a press after that asks again).
+   */
+  readonly download?: { readonly click: string };
 }
 
 export function isQuestionMessage(value: unknown): value is QuestionMessage {
-  return typeof value === 'object' && value !== null && typeof (value as { jobId?: unknown }).jobId === 'string';
+  if (typeof value !== 'object' || value === null) return false;
+  const { jobId, download } = value as { jobId?: unknown; download?: { click?: unknown } | null };
+  return typeof jobId === 'string' && (download === undefined || typeof download?.click === 'string');
 }
 
 export interface DispatchOptions {

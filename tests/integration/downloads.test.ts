@@ -85,6 +85,22 @@ describe('"Download all N rows": the whole result through Genie’s downloads AP
     assert.equal(downloadButtonOf(small), undefined);
   });
 
+  it('joins a second press while the file is on its way (Genie asked once); a press after it has ended asks again', async () => {
+    const answer = await answerIn('a:dl-twice', 'all the orders');
+    const button = downloadButtonOf(answer)!;
+    const generated = () => genie.stats().requests['generate-download'];
+    const before = generated();
+    const [first, second] = await Promise.all([click('a:dl-twice', button), click('a:dl-twice', button)]);
+    assert.deepEqual([first.status, second.status], [200, 200]);
+    await connector.waitFor(
+      () => connector.messages('a:dl-twice').some((m) => m.updates > 0 && /ready/.test(JSON.stringify(m.activity))),
+      15_000,
+    );
+    assert.equal(generated() - before, 1, 'one download for two presses');
+    await clickAndWait('a:dl-twice', button);
+    assert.equal(generated() - before, 2, 'the key was given back once the file was ready');
+  });
+
   it('waits out the pending download, then replaces the "preparing" line with a link that serves every row without a token', async () => {
     const answer = await answerIn('a:dl-link', 'all the orders');
     const polls = genie.stats().requests['get-download'];

@@ -24,15 +24,13 @@ describe('FullResultDownloads: the click, the wait and what the chat shows', () 
     return { ref: answer.ref, job };
   }
 
-  it('answers the click at once, says it is preparing, then puts the link card in that line’s place', async () => {
+  it('says it is preparing, then puts the link card in that line’s place', async () => {
     const { ref, job } = await answered('all rows', { pendingMs: 3_000 });
     const sender = new RecordingSender();
     const downloads = new FullResultDownloads({ sender, logger: recordingLogger(), clock: emulated.clock });
-    const response = downloads.offer(job, ref, client(), en);
-    assert.deepEqual([response.statusCode, response.value], [200, en.text('download.started')]);
-    // A second click while it runs joins the first: Genie is asked once.
-    downloads.offer(job, ref, client(), en);
-    await downloads.idle();
+    const response = FullResultDownloads.started(en);
+    assert.deepEqual([response.statusCode, response.value], [200, en.text('download.started')], 'the click’s own answer');
+    await downloads.prepare(job, ref, client(), en);
     assert.equal(emulated.genie.stats().requests['generate-download'], 1);
     const [preparing, ready] = sender.messages;
     assert.equal(preparing?.activity.text, en.text('download.preparing', { rows: 40 }));
@@ -47,8 +45,7 @@ describe('FullResultDownloads: the click, the wait and what the chat shows', () 
     const sender = new RecordingSender();
     const logger = recordingLogger();
     const downloads = new FullResultDownloads({ sender, logger, clock: emulated.clock });
-    downloads.offer(job, ref, client(), en);
-    await downloads.idle();
+    await downloads.prepare(job, ref, client(), en);
     assert.equal(sender.messages.at(-1)?.activity.text, en.text('download.tooSlow'));
     assert.ok(logger.events().includes('download.failed'));
   });
@@ -62,8 +59,7 @@ describe('FullResultDownloads: the click, the wait and what the chat shows', () 
     })();
     const logger = recordingLogger();
     const downloads = new FullResultDownloads({ sender, logger, clock: emulated.clock });
-    downloads.offer(job, ref, client(), en);
-    await downloads.idle();
+    await downloads.prepare(job, ref, client(), en);
     assert.deepEqual(
       sender.messages.map((m) => m.kind),
       ['send', 'send'],
